@@ -186,7 +186,19 @@ fn lookup_from_parts(
 
 use saferstats::polars::prelude::DataFrame;
 
-/// Combine lookups into one geography table; returns (table, vintage, unmatched_lads).
+type GeographyTuple = (PyDataFrame, String, Vec<String>, Vec<String>);
+
+fn geography_tuple(g: Geography) -> GeographyTuple {
+    (
+        PyDataFrame(g.table),
+        g.vintage,
+        g.unmatched_lads,
+        g.ambiguous_lads,
+    )
+}
+
+/// Combine lookups into one geography table; returns (table, vintage, unmatched_lads,
+/// ambiguous_lads).
 #[pyfunction]
 #[pyo3(signature = (lsoa_table, lsoa_kind, lsoa_vintage, lsoa_source, lad_table=None, lad_kind=None, lad_vintage=None, lad_source=None))]
 #[allow(clippy::too_many_arguments)]
@@ -200,7 +212,7 @@ fn build_geography(
     lad_kind: Option<String>,
     lad_vintage: Option<String>,
     lad_source: Option<String>,
-) -> PyResult<(PyDataFrame, String, Vec<String>)> {
+) -> PyResult<GeographyTuple> {
     run(py, || {
         let lsoa = lookup_from_parts(lsoa_table.0, &lsoa_kind, lsoa_vintage, lsoa_source)?;
         let lad = match lad_table {
@@ -212,8 +224,7 @@ fn build_geography(
             )?),
             None => None,
         };
-        let g = Geography::new(&lsoa, lad.as_ref())?;
-        Ok((PyDataFrame(g.table), g.vintage, g.unmatched_lads))
+        Ok(geography_tuple(Geography::new(&lsoa, lad.as_ref())?))
     })
 }
 
@@ -269,6 +280,7 @@ fn counts(
             table: geography_table.0,
             vintage: String::new(),
             unmatched_lads: Vec::new(),
+            ambiguous_lads: Vec::new(),
         };
         let (table, report) = saferstats::counts::counts(&crimes.0, &geo, &spec)?;
         Ok((PyDataFrame(table), json(&report)?))
@@ -310,7 +322,7 @@ fn medway_2014(
     unknown_crime_type: &str,
 ) -> PyResult<(
     PoliceUkTuple,
-    (PyDataFrame, String, Vec<String>),
+    GeographyTuple,
     LookupTuple,
     PopulationTuple,
     PopulationTuple,
@@ -320,15 +332,20 @@ fn medway_2014(
         let d = datasets::medway_2014_with(&options)?;
         Ok((
             police_uk_tuple(d.crimes)?,
-            (
-                PyDataFrame(d.geography.table),
-                d.geography.vintage,
-                d.geography.unmatched_lads,
-            ),
+            geography_tuple(d.geography),
             lookup_tuple(d.lsoa_lookup),
             population_tuple(d.lad_population)?,
             population_tuple(d.ward_population)?,
         ))
+    })
+}
+
+/// Write the bundled Medway 2014 files into a folder; returns the paths written.
+#[pyfunction]
+fn write_medway_2014(py: Python<'_>, directory: String) -> PyResult<Vec<String>> {
+    run(py, || {
+        let paths = datasets::write_medway_2014(std::path::Path::new(&directory))?;
+        Ok(paths.iter().map(|p| p.display().to_string()).collect())
     })
 }
 
@@ -362,6 +379,7 @@ fn _saferstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(map_categories, m)?)?;
     m.add_function(wrap_pyfunction!(all_crime_excluding_asb, m)?)?;
     m.add_function(wrap_pyfunction!(medway_2014, m)?)?;
+    m.add_function(wrap_pyfunction!(write_medway_2014, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())
 }

@@ -13,8 +13,9 @@
 //! ```
 
 use std::io::Read;
+use std::path::{Path, PathBuf};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::geography::{Geography, Lookup, read_lookup_from_reader};
 use crate::police_uk::{PoliceUkData, ReadOptions, read_police_uk_from_readers};
 use crate::population::{Population, read_population_from_reader};
@@ -45,6 +46,37 @@ const LAD_POPULATION: &[u8] =
     include_bytes!("../data/medway-2014/population_lad_mid2011_to_mid2023_medway.csv");
 const WARD_POPULATION: &[u8] =
     include_bytes!("../data/medway-2014/population_ward_mid2017_medway.csv");
+
+const OTHER_FILES: &[(&str, &[u8])] = &[
+    ("lookup_lsoa11_wd19_lad19_medway.csv", LSOA_LOOKUP),
+    ("lookup_lad19_csp19_pfa19_medway.csv", LAD_LOOKUP),
+    (
+        "population_lad_mid2011_to_mid2023_medway.csv",
+        LAD_POPULATION,
+    ),
+    ("population_ward_mid2017_medway.csv", WARD_POPULATION),
+    (
+        "LICENCE-DATA.md",
+        include_bytes!("../data/medway-2014/LICENCE-DATA.md"),
+    ),
+];
+
+/// Write the bundled Medway 2014 files (street CSVs, lookups, populations, licence) into
+/// `dir`, creating it; returns the paths written. Useful to try the file readers.
+pub fn write_medway_2014(dir: &Path) -> Result<Vec<PathBuf>> {
+    let io = |path: &Path, source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut written = Vec::new();
+    for (name, bytes) in STREET.iter().chain(OTHER_FILES) {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+        written.push(path);
+    }
+    Ok(written)
+}
 
 fn reader(bytes: &'static [u8]) -> Box<dyn Read> {
     Box::new(std::io::Cursor::new(bytes))

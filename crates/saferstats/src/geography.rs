@@ -289,8 +289,19 @@ fn lookup_from_source(mut src: CsvSource) -> Result<Lookup> {
             slot.push((!v.is_empty()).then(|| v.to_string()));
         }
         if kind != LookupKind::LsoaToLsoa {
-            // The first column is the key of the lookup: it must be unique.
-            let key = values[0].last().cloned().flatten().unwrap_or_default();
+            // An LSOA lookup is keyed on the LSOA. A LAD lookup may list a local authority
+            // once per CSP (LADs merged across CSP lines, e.g. East Suffolk in 2019), so only
+            // a repeated (LAD, CSP, force) row is a duplicate.
+            let key_columns = if kind == LookupKind::LsoaWardLad {
+                1
+            } else {
+                3
+            };
+            let key = values[..key_columns]
+                .iter()
+                .map(|v| v.last().cloned().flatten().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(" / ");
             if !seen.insert(key.clone()) {
                 return Err(Error::Duplicate {
                     source_name: src.name.clone(),
@@ -367,6 +378,10 @@ pub struct Geography {
     pub vintage: String,
     /// Local authorities of the LSOA lookup missing from the LAD lookup (vintage mismatch).
     pub unmatched_lads: Vec<String>,
+    /// Local authorities split between CSPs in the LAD lookup, as `"LAD (CSP, CSP)"`: their
+    /// LSOAs have no CSP (an LSOA-level CSP lookup would be needed) and are reported by
+    /// counts at CSP level instead of being counted twice.
+    pub ambiguous_lads: Vec<String>,
 }
 
 impl Geography {
@@ -391,6 +406,7 @@ impl Geography {
                 table,
                 vintage: lsoa_lookup.vintage.clone(),
                 unmatched_lads: Vec::new(),
+                ambiguous_lads: Vec::new(),
             });
         };
         if lad.kind != LookupKind::LadCspForce {
@@ -402,12 +418,59 @@ impl Geography {
                 ),
             ));
         }
-        let right = lad.table.clone().lazy().select([
+        // A local authority split between CSPs cannot place its LSOAs in a CSP: its CSP is
+        // left empty (and reported) rather than counting its LSOAs twice.
+        let per_lad = lad
+            .table
+            .clone()
+            .lazy()
+            .group_by_stable([col("lad_code")])
+            .agg([
+                col("csp_code").n_unique().alias("__n_csp"),
+                col("force_code").n_unique().alias("__n_force"),
+                col("csp_code").first(),
+                col("csp_name").first(),
+                col("force_code").first(),
+                col("force_name").first(),
+            ])
+            .collect()?;
+        // Lookup tables have hundreds of rows: plain iteration is clearest here.
+        let mut csps_of: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let lad_codes = lad.table.column("lad_code")?.str()?;
+        let csp_codes = lad.table.column("csp_code")?.str()?;
+        for (l, c) in lad_codes.iter().zip(csp_codes.iter()) {
+            if let (Some(l), Some(c)) = (l, c) {
+                let entry = csps_of.entry(l.to_string()).or_default();
+                if !entry.iter().any(|e| e == c) {
+                    entry.push(c.to_string());
+                }
+            }
+        }
+        let ambiguous_lads = csps_of
+            .iter()
+            .filter(|(_, c)| c.len() > 1)
+            .map(|(l, c)| format!("{l} ({})", c.join(", ")))
+            .collect();
+        let split_csp = col("__n_csp").gt(lit(1));
+        let split_force = col("__n_force").gt(lit(1));
+        let right = per_lad.lazy().select([
             col("lad_code"),
-            col("csp_code"),
-            col("csp_name"),
-            col("force_code"),
-            col("force_name"),
+            when(split_csp.clone())
+                .then(lit(NULL))
+                .otherwise(col("csp_code"))
+                .alias("csp_code"),
+            when(split_csp)
+                .then(lit(NULL))
+                .otherwise(col("csp_name"))
+                .alias("csp_name"),
+            when(split_force.clone())
+                .then(lit(NULL))
+                .otherwise(col("force_code"))
+                .alias("force_code"),
+            when(split_force)
+                .then(lit(NULL))
+                .otherwise(col("force_name"))
+                .alias("force_name"),
         ]);
         let table = lsoa_lookup
             .table
@@ -420,24 +483,23 @@ impl Geography {
                 JoinArgs::new(JoinType::Left),
             )
             .collect()?;
-        let unmatched = table
-            .clone()
-            .lazy()
-            .filter(col("csp_code").is_null())
-            .select([col("lad_code")])
-            .unique_stable(None, UniqueKeepStrategy::First)
-            .collect()?;
-        let unmatched_lads = unmatched
+        let mut unmatched_lads: Vec<String> = Vec::new();
+        for l in lsoa_lookup
+            .table
             .column("lad_code")?
             .str()?
             .iter()
             .flatten()
-            .map(str::to_string)
-            .collect();
+        {
+            if !csps_of.contains_key(l) && !unmatched_lads.iter().any(|u| u == l) {
+                unmatched_lads.push(l.to_string());
+            }
+        }
         Ok(Geography {
             table,
             vintage: format!("{} + {}", lsoa_lookup.vintage, lad.vintage),
             unmatched_lads,
+            ambiguous_lads,
         })
     }
 
@@ -454,6 +516,7 @@ impl Geography {
             table,
             vintage: self.vintage.clone(),
             unmatched_lads: self.unmatched_lads.clone(),
+            ambiguous_lads: self.ambiguous_lads.clone(),
         })
     }
 }
@@ -500,6 +563,8 @@ mod tests {
         assert!(matches!(err, Error::UnknownShape { .. }), "{err}");
         let err = lookup("LSOA11CD,WD19CD,LAD19CD\nE1,W1,D1\nE1,W2,D1\n").unwrap_err();
         assert!(matches!(err, Error::Duplicate { .. }), "{err}");
+        let err = lookup("LAD19CD,CSP19CD,PFA19CD\nD1,C1,F1\nD1,C1,F1\n").unwrap_err();
+        assert!(matches!(err, Error::Duplicate { .. }), "{err}");
         let err = lookup("LSOA11CD,WD19CD,LAD19CD\nE1,,D1\n").unwrap_err();
         assert!(matches!(err, Error::BadValue { line: 2, .. }), "{err}");
     }
@@ -512,5 +577,13 @@ mod tests {
         assert_eq!(g.table.height(), 2);
         assert_eq!(g.unmatched_lads, vec!["D2".to_string()]);
         assert_eq!(g.filter(Level::Csp, &["C1"]).unwrap().table.height(), 1);
+        // A LAD split between two CSPs: no CSP for its LSOAs, never a double count.
+        let l = lookup("LSOA11CD,WD19CD,LAD19CD\nE1,W1,D1\nE2,W2,D2\n").unwrap();
+        let d = lookup("LAD19CD,CSP19CD,PFA19CD\nD1,C1,F1\nD2,C2,F1\nD2,C3,F1\n").unwrap();
+        let g = Geography::new(&l, Some(&d)).unwrap();
+        assert_eq!(g.table.height(), 2);
+        assert_eq!(g.ambiguous_lads, vec!["D2 (C2, C3)".to_string()]);
+        assert_eq!(g.table.column("csp_code").unwrap().null_count(), 1);
+        assert_eq!(g.table.column("force_code").unwrap().null_count(), 0);
     }
 }

@@ -1,0 +1,268 @@
+"""Readers for data.police.uk street-level files and ONS lookups and population estimates.
+
+Each reader is a thin wrapper over the Rust core; see the crate docs for the formats handled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional, Sequence, Union
+
+import polars as pl
+
+from saferstats import _saferstats as _rs
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+@dataclass(frozen=True)
+class ReadReport:
+    """What a read of police.uk files found: nothing is dropped without a line here.
+
+    ``rows_read == rows_kept + rows_set_aside`` always holds.
+    """
+
+    files: list[dict[str, Any]]
+    rows_read: int
+    rows_kept: int
+    rows_set_aside: int
+    set_aside_by_reason: dict[str, int]
+    flagged_by_reason: dict[str, int]
+    months_covered: list[str]
+    months_missing: list[str]
+    forces: list[str]
+    unknown_crime_types: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, text: str) -> ReadReport:
+        """Build a report from the JSON the core returns."""
+        return cls(**json.loads(text))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as plain data (for JSON or logging)."""
+        return dict(self.__dict__)
+
+    def __str__(self) -> str:
+        lines = [
+            f"files read: {len(self.files)}; forces: {', '.join(self.forces) or '-'}",
+            f"rows read: {self.rows_read:,}; kept: {self.rows_kept:,}; "
+            f"set aside: {self.rows_set_aside:,}",
+        ]
+        lines += [f"  set aside ({k}): {v:,}" for k, v in self.set_aside_by_reason.items()]
+        lines += [f"  kept, flagged {k}: {v:,}" for k, v in self.flagged_by_reason.items()]
+        if self.months_covered:
+            lines.append(
+                f"months: {self.months_covered[0]} to {self.months_covered[-1]} "
+                f"({len(self.months_covered)} covered)"
+            )
+        if self.months_missing:
+            lines.append(f"months missing inside the run: {', '.join(self.months_missing)}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PoliceUkData:
+    """Street-level crimes: kept rows, set-aside rows (with ``reason``), and the report."""
+
+    crimes: pl.DataFrame
+    set_aside: pl.DataFrame
+    report: ReadReport
+
+
+_HANDLING = ("keep", "set_aside")
+
+
+def _police_uk_data(parts: tuple[Any, Any, str]) -> PoliceUkData:
+    crimes, set_aside, report = parts
+    return PoliceUkData(crimes=crimes, set_aside=set_aside, report=ReadReport.from_json(report))
+
+
+def read_police_uk(
+    paths: Union[PathLike, Iterable[PathLike]],
+    *,
+    no_location: str = "keep",
+    duplicate_crime_id: str = "set_aside",
+    unknown_crime_type: str = "keep",
+) -> PoliceUkData:
+    """Read data.police.uk street-level CSV files.
+
+    Parameters
+    ----------
+    paths
+        A file, a folder (every ``*-street.csv`` / ``*-street.csv.gz`` below it), a glob, or
+        a list of these. Plain and gzipped files, CRLF or LF, any number of months and forces.
+    no_location, duplicate_crime_id, unknown_crime_type
+        ``"keep"`` (flag the row in a boolean column of the same name) or ``"set_aside"``
+        (move it to ``set_aside`` with its ``reason``). Defaults keep "No Location" rows and
+        unknown crime types, and set aside a Crime ID already seen in an earlier month.
+
+    Returns
+    -------
+    PoliceUkData
+        ``crimes`` (``month`` is a Date), ``set_aside`` and a :class:`ReadReport`.
+
+    Raises
+    ------
+    DataError
+        Malformed month, non-numeric coordinates, truncated gzip, empty file, non-UTF-8 bytes:
+        the message names the file, line and column.
+    ColumnError
+        Not a street-level file, or a column is missing.
+    InputFileError
+        No such file or folder, or a glob matching nothing.
+
+    Examples
+    --------
+    >>> import saferstats
+    >>> from saferstats.datasets import medway_2014_folder
+    >>> data = saferstats.read_police_uk(medway_2014_folder())
+    >>> data.report.rows_read == data.report.rows_kept + data.report.rows_set_aside
+    True
+    >>> data.report.rows_read
+    25118
+    >>> data.crimes.schema["month"]
+    Date
+
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    names = [os.fspath(p) for p in paths]
+    for value in (no_location, duplicate_crime_id, unknown_crime_type):
+        if value not in _HANDLING:
+            raise _rs.ParameterError(f"handling must be 'keep' or 'set_aside', got {value!r}")
+    return _police_uk_data(
+        _rs.read_police_uk(names, no_location, duplicate_crime_id, unknown_crime_type)
+    )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """An ONS lookup with its detected ``kind`` and ``vintage`` (e.g. ``LSOA11/WD19/LAD19``)."""
+
+    table: pl.DataFrame
+    kind: str
+    vintage: str
+    source: str
+
+
+def read_lookup(path: PathLike) -> Lookup:
+    """Read an ONS geography lookup and detect its shape and vintage from the header.
+
+    Recognised: LSOA to ward to local authority (``LSOA11CD, WD19CD, LAD19CD``, or
+    ``lsoa21_code, ward24_code, ltla24_code``), local authority to CSP to police force
+    (``LAD23CD, CSP23CD, PFA23CD``), and LSOA 2011 to LSOA 2021. Any other header is a
+    :class:`ColumnError` that shows it.
+
+    Examples
+    --------
+    >>> from saferstats.datasets import medway_2014_folder
+    >>> lk = read_lookup(medway_2014_folder() / "lookup_lsoa11_wd19_lad19_medway.csv")
+    >>> (lk.kind, lk.vintage, lk.table.height)
+    ('lsoa_ward_lad', 'LSOA11/WD19/LAD19', 163)
+
+    """
+    table, kind, vintage, source = _rs.read_lookup(os.fspath(path))
+    return Lookup(table=table, kind=kind, vintage=vintage, source=source)
+
+
+@dataclass(frozen=True)
+class Geography:
+    """One row per LSOA with ward, local authority, CSP and force codes and names."""
+
+    table: pl.DataFrame
+    vintage: str
+    unmatched_lads: list[str]
+    ambiguous_lads: list[str] = field(default_factory=list)
+
+    def filter(self, level: str, codes: Sequence[str]) -> Geography:
+        """Keep the LSOAs whose ``level`` code is in ``codes`` (e.g. one CSP).
+
+        Examples
+        --------
+        >>> from saferstats.datasets import medway_2014
+        >>> geo = medway_2014().geography
+        >>> geo.filter("ward", ["E05002250"]).table["ward_name"].to_list()
+        ['Cuxton and Halling', 'Cuxton and Halling', 'Cuxton and Halling', 'Cuxton and Halling']
+
+        """
+        column = f"{level}_code"
+        if column not in self.table.columns:
+            raise _rs.ParameterError(f"unknown level {level!r}")
+        return Geography(
+            self.table.filter(pl.col(column).is_in(list(codes))),
+            self.vintage,
+            self.unmatched_lads,
+            self.ambiguous_lads,
+        )
+
+
+def build_geography(lsoa_lookup: Lookup, lad_lookup: Optional[Lookup] = None) -> Geography:
+    """Join an LSOA lookup and (optionally) a LAD to CSP to force lookup.
+
+    Local authorities missing from the LAD lookup (a vintage mismatch) are listed in
+    ``unmatched_lads``. A local authority split between CSPs (e.g. East Suffolk in the 2019
+    lookup) cannot place its LSOAs in one CSP: their CSP is left empty and the authority is
+    listed in ``ambiguous_lads``, so CSP counts never count an LSOA twice.
+
+    Examples
+    --------
+    >>> from saferstats.datasets import medway_2014_folder
+    >>> folder = medway_2014_folder()
+    >>> geo = build_geography(
+    ...     read_lookup(folder / "lookup_lsoa11_wd19_lad19_medway.csv"),
+    ...     read_lookup(folder / "lookup_lad19_csp19_pfa19_medway.csv"),
+    ... )
+    >>> geo.vintage
+    'LSOA11/WD19/LAD19 + LAD19/CSP19/PFA19'
+    >>> geo.table["csp_name"].unique().to_list()
+    ['Medway']
+
+    """
+    lad = lad_lookup
+    table, vintage, unmatched, ambiguous = _rs.build_geography(
+        lsoa_lookup.table,
+        lsoa_lookup.kind,
+        lsoa_lookup.vintage,
+        lsoa_lookup.source,
+        lad.table if lad else None,
+        lad.kind if lad else None,
+        lad.vintage if lad else None,
+        lad.source if lad else None,
+    )
+    return Geography(
+        table=table, vintage=vintage, unmatched_lads=list(unmatched), ambiguous_lads=list(ambiguous)
+    )
+
+
+@dataclass(frozen=True)
+class Population:
+    """A long population table: ``area_code, area_name, mid_year, population, source``."""
+
+    table: pl.DataFrame
+    shape: str
+    source: str
+
+
+def read_population(path: PathLike, mid_year: Optional[int] = None) -> Population:
+    """Read ONS population estimates into one long table.
+
+    Shapes: single year of age by LSOA (summed; pass ``mid_year``, which these files do not
+    state), mid-year time series with one column per year (``Mid-2014`` or ``2014_Population``),
+    or long ``area_code, mid_year, population``. A duplicated area-year or a negative value is
+    a :class:`DataError` naming the line.
+
+    Examples
+    --------
+    >>> from saferstats.datasets import medway_2014_folder
+    >>> pop = read_population(
+    ...     medway_2014_folder() / "population_lad_mid2011_to_mid2023_medway.csv")
+    >>> pop.shape
+    'years_wide'
+    >>> pop.table.filter(mid_year=2014)["population"].item()
+    273977.0
+
+    """
+    table, shape, source = _rs.read_population(os.fspath(path), mid_year)
+    return Population(table=table, shape=shape, source=source)

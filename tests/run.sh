@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs every check: Rust format, lints, unit, integration and
+# doc tests; Python lint, tests and doctests; and the polars boundary test at the oldest
+# Python polars the package declares. Needs ../shared/data beside the repository (or
+# SAFERSTATS_SHARED_DATA). Usage: bash tests/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+SECONDS=0
+step() { printf '\n==> %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }
+
+step "python environment and extension build"
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+export PYO3_PYTHON="$PWD/.venv/bin/python"
+
+step "cargo fmt"
+cargo fmt --all --check
+
+step "cargo clippy (workspace, all targets)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test (core: unit, integration on ../shared/data, doc tests)"
+cargo test
+
+step "ruff"
+.venv/bin/ruff check python tests benchmarks notebooks
+.venv/bin/ruff format --check python tests benchmarks notebooks
+
+step "pytest at the oldest declared polars"
+floor=$(sed -n 's/.*"polars>=\([0-9.]*\),.*/\1/p' pyproject.toml)
+current=$(.venv/bin/python -c 'import polars; print(polars.__version__)')
+.venv/bin/python -m pip install -q "polars==${floor}.0"
+.venv/bin/pytest -q -p no:cacheprovider tests/python/test_boundary.py tests/python/test_counts.py
+.venv/bin/python -m pip install -q "polars==${current}"
+
+step "pytest (all Python tests and doctests, newest polars); ${SECONDS}s so far"
+.venv/bin/pytest
