@@ -33,3 +33,8 @@ mod source;
 pub use error::{Error, Result};
 /// The polars version saferstats is built on, re-exported so dependants use the same one.
 pub use polars;
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
