@@ -38,3 +38,5 @@ pub use polars;
 #[doc = include_str!("../../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+pub mod seasonal;
