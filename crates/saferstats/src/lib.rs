@@ -39,4 +39,7 @@ pub use polars;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod bng;
+pub mod concentration;
+pub mod gistar;
 pub mod seasonal;
