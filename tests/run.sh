@@ -26,8 +26,8 @@ step "cargo test (core: unit, integration on ../shared/data, doc tests)"
 cargo test
 
 step "ruff"
-.venv/bin/ruff check python tests benchmarks notebooks
-.venv/bin/ruff format --check python tests benchmarks notebooks
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 
 step "pytest at the oldest declared polars"
 floor=$(sed -n 's/.*"polars>=\([0-9.]*\),.*/\1/p' pyproject.toml)

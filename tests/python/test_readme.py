@@ -21,7 +21,8 @@ def test_exactly_two_setup_commands():
     section = README.read_text().split("## Set up on a fresh machine")[1].split("\n## ")[0]
     commands = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
     assert len(commands) == 2
-    assert "pip install ." in commands[0] and "saferstats counts --example" in commands[0]
+    assert "pip install ." in commands[0]
+    assert "saferstats counts --example" in commands[0]
     assert commands[1].strip() == "bash tests/run.sh"
     ci = (README.parent / ".ci" / "run").read_text()
     assert "bash tests/run.sh" in ci
