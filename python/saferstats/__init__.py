@@ -35,7 +35,23 @@ from saferstats._saferstats import (
     SaferstatsError,
     __version__,
 )
+from saferstats.change import ChangeResult, change, dispersion_from_monthly, trends
 from saferstats.counts import ALL_CRIME_EXCLUDING_ASB, CountResult, counts, map_categories
+from saferstats.hotspots import (
+    HotspotResult,
+    grid_hotspots,
+    hotspots,
+    persistence,
+    share_change,
+)
+from saferstats.rates import (
+    RateResult,
+    compare_with_benchmark,
+    funnel_limits,
+    rank_among_peers,
+    rates,
+    shares,
+)
 from saferstats.readers import (
     Geography,
     Lookup,
@@ -47,13 +63,16 @@ from saferstats.readers import (
     read_police_uk,
     read_population,
 )
+from saferstats.seasonality import SeasonalityResult, read_wide_monthly, seasonality
 
 __all__ = [
     "ALL_CRIME_EXCLUDING_ASB",
+    "ChangeResult",
     "ColumnError",
     "CountResult",
     "DataError",
     "Geography",
+    "HotspotResult",
     "InputFileError",
     "InsufficientDataError",
     "InternalError",
@@ -61,14 +80,30 @@ __all__ = [
     "ParameterError",
     "PoliceUkData",
     "Population",
+    "RateResult",
     "ReadReport",
     "SaferstatsError",
+    "SeasonalityResult",
     "__version__",
     "build_geography",
+    "change",
+    "compare_with_benchmark",
     "counts",
     "datasets",
+    "dispersion_from_monthly",
+    "funnel_limits",
+    "grid_hotspots",
+    "hotspots",
     "map_categories",
+    "persistence",
+    "rank_among_peers",
+    "rates",
     "read_lookup",
     "read_police_uk",
     "read_population",
+    "read_wide_monthly",
+    "seasonality",
+    "share_change",
+    "shares",
+    "trends",
 ]

@@ -55,4 +55,64 @@ def medway_2014(
     tuple[pl.DataFrame, str, str],
 ]: ...
 def write_medway_2014(directory: str) -> list[str]: ...
+def rates(
+    counts: pl.DataFrame,
+    population: pl.DataFrame,
+    per: float,
+    confidence: Optional[float],
+    population_year: Optional[int],
+    year_offset: int,
+    phe_columns: bool,
+) -> tuple[pl.DataFrame, str]: ...
+def shares(counts: pl.DataFrame, of: str, confidence: float, per: float) -> pl.DataFrame: ...
+def compare_with_benchmark(
+    rates: pl.DataFrame,
+    benchmark_value: Optional[float],
+    per: float,
+    peer_keys: Optional[list[str]] = None,
+) -> pl.DataFrame: ...
+def funnel_limits(
+    rates: pl.DataFrame,
+    benchmark_value: Optional[float],
+    per: float,
+    peer_keys: Optional[list[str]] = None,
+) -> pl.DataFrame: ...
+def rank_among_peers(
+    rates: pl.DataFrame, simulations: int, seed: int, peer_keys: Optional[list[str]] = None
+) -> pl.DataFrame: ...
+def change(
+    counts: pl.DataFrame,
+    compare: str,
+    months_earlier: Optional[int],
+    method: str,
+    confidence: float,
+    dispersion: float,
+    exposure_adjust: bool,
+    small_count: float,
+    breaks: list[tuple[str, str]],
+) -> tuple[pl.DataFrame, str]: ...
+def dispersion_from_monthly(counts: list[float], first_month: int) -> float: ...
+def trends(
+    annual: pl.DataFrame, breaks: list[tuple[str, str]], confidence: float
+) -> pl.DataFrame: ...
+def read_wide_monthly(path: str) -> pl.DataFrame: ...
+def seasonality(
+    monthly: pl.DataFrame,
+    keys: Optional[list[str]],
+    anomaly_threshold: float,
+    seasonal_length: Optional[int],
+    robust: bool,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]: ...
+def hotspots(
+    counts: pl.DataFrame, previous: Optional[pl.DataFrame], top: int, keys: Optional[list[str]]
+) -> tuple[pl.DataFrame, pl.DataFrame]: ...
+def persistence(counts: pl.DataFrame, top: int, keys: Optional[list[str]]) -> pl.DataFrame: ...
+def share_change(before: pl.DataFrame, after: pl.DataFrame, test: str) -> pl.DataFrame: ...
+def grid_hotspots(
+    crimes: pl.DataFrame,
+    cell_size: float,
+    distance_band: Optional[float],
+    fdr: str,
+    max_cells: int,
+) -> tuple[pl.DataFrame, str]: ...
 def _panic_for_tests() -> None: ...

@@ -12,10 +12,18 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3_polars::PyDataFrame;
 
+use saferstats::change::{ChangeSpec, Compare};
+use saferstats::concentration::ShareTest;
 use saferstats::counts::{CategoryMap, CountSpec};
 use saferstats::geography::{Geography, Level, Lookup, LookupKind};
+use saferstats::hotspots::{FdrAdjust, GridSpec, HotspotSpec, Neighbours};
+use saferstats::peers::{self, Benchmark};
 use saferstats::period::{PeriodKind, YearMonth};
+use saferstats::poisson_test::PoissonTest;
 use saferstats::police_uk::{Handling, ReadOptions};
+use saferstats::rates::{Confidence, PopulationYear, RateSpec};
+use saferstats::seasonality::SeasonalitySpec;
+use saferstats::trend::RecordingBreak;
 use saferstats::{Error, datasets, geography, police_uk, population};
 
 create_exception!(
@@ -349,6 +357,348 @@ fn write_medway_2014(py: Python<'_>, directory: String) -> PyResult<Vec<String>>
     })
 }
 
+fn rate_spec(
+    per: f64,
+    confidence: Option<f64>,
+    population_year: Option<i32>,
+    year_offset: i32,
+    phe_columns: bool,
+) -> RateSpec {
+    RateSpec {
+        per,
+        confidence: confidence.map_or(Confidence::PhePair, Confidence::Level),
+        population_year: match population_year {
+            Some(y) => PopulationYear::Fixed(y),
+            None => PopulationYear::PeriodStart {
+                offset: year_offset,
+            },
+        },
+        phe_columns,
+    }
+}
+
+/// Rates with confidence intervals; returns (table, report_json). `confidence=None` means
+/// PHE's pair 95% + 99.8%.
+#[pyfunction]
+#[pyo3(signature = (counts, population, per, confidence, population_year, year_offset, phe_columns))]
+#[allow(clippy::too_many_arguments)]
+fn rates(
+    py: Python<'_>,
+    counts: PyDataFrame,
+    population: PyDataFrame,
+    per: f64,
+    confidence: Option<f64>,
+    population_year: Option<i32>,
+    year_offset: i32,
+    phe_columns: bool,
+) -> PyResult<(PyDataFrame, String)> {
+    run(py, || {
+        let spec = rate_spec(per, confidence, population_year, year_offset, phe_columns);
+        let (t, r) = saferstats::rates::rates(&counts.0, &population.0, &spec)?;
+        Ok((PyDataFrame(t), json(&r)?))
+    })
+}
+
+/// Wilson shares of a total.
+#[pyfunction]
+fn shares(
+    py: Python<'_>,
+    counts: PyDataFrame,
+    of: String,
+    confidence: f64,
+    per: f64,
+) -> PyResult<PyDataFrame> {
+    run(py, || {
+        Ok(PyDataFrame(saferstats::rates::shares(
+            &counts.0, &of, confidence, per,
+        )?))
+    })
+}
+
+fn benchmark(value: Option<f64>) -> Benchmark {
+    value.map_or(Benchmark::PeerRate, Benchmark::Value)
+}
+
+/// Higher / Similar / Lower than a benchmark at 95% and 99.8%.
+#[pyfunction]
+#[pyo3(signature = (rates, benchmark_value, per, peer_keys=None))]
+fn compare_with_benchmark(
+    py: Python<'_>,
+    rates: PyDataFrame,
+    benchmark_value: Option<f64>,
+    per: f64,
+    peer_keys: Option<Vec<String>>,
+) -> PyResult<PyDataFrame> {
+    run(py, || {
+        Ok(PyDataFrame(peers::compare_with_benchmark(
+            &rates.0,
+            &benchmark(benchmark_value),
+            per,
+            peer_keys.as_deref(),
+        )?))
+    })
+}
+
+/// Funnel limits (exact Poisson and over-dispersion adjusted).
+#[pyfunction]
+#[pyo3(signature = (rates, benchmark_value, per, peer_keys=None))]
+fn funnel_limits(
+    py: Python<'_>,
+    rates: PyDataFrame,
+    benchmark_value: Option<f64>,
+    per: f64,
+    peer_keys: Option<Vec<String>>,
+) -> PyResult<PyDataFrame> {
+    run(py, || {
+        Ok(PyDataFrame(peers::funnel_limits(
+            &rates.0,
+            &benchmark(benchmark_value),
+            per,
+            peer_keys.as_deref(),
+        )?))
+    })
+}
+
+/// Rank among peers with a simulated 95% rank interval.
+#[pyfunction]
+#[pyo3(signature = (rates, simulations, seed, peer_keys=None))]
+fn rank_among_peers(
+    py: Python<'_>,
+    rates: PyDataFrame,
+    simulations: usize,
+    seed: u64,
+    peer_keys: Option<Vec<String>>,
+) -> PyResult<PyDataFrame> {
+    run(py, || {
+        Ok(PyDataFrame(peers::rank_among_peers(
+            &rates.0,
+            peer_keys.as_deref(),
+            simulations,
+            seed,
+        )?))
+    })
+}
+
+/// Change between periods with a test; returns (table, report_json).
+#[pyfunction]
+#[pyo3(signature = (counts, compare, months_earlier, method, confidence, dispersion, exposure_adjust, small_count, breaks))]
+#[allow(clippy::too_many_arguments)]
+fn change(
+    py: Python<'_>,
+    counts: PyDataFrame,
+    compare: String,
+    months_earlier: Option<u32>,
+    method: String,
+    confidence: f64,
+    dispersion: f64,
+    exposure_adjust: bool,
+    small_count: f64,
+    breaks: Vec<(String, String)>,
+) -> PyResult<(PyDataFrame, String)> {
+    run(py, || {
+        let compare = match (compare.as_str(), months_earlier) {
+            ("previous", _) => Compare::Previous,
+            ("year_earlier", _) => Compare::YearEarlier,
+            ("months_earlier", Some(k)) => Compare::MonthsEarlier(k),
+            (other, _) => {
+                return Err(Error::InvalidParameter {
+                    name: "compare",
+                    reason: format!(
+                        "{other:?}: expected 'previous', 'year_earlier' or 'months_earlier' with months"
+                    ),
+                });
+            }
+        };
+        let spec = ChangeSpec {
+            compare,
+            method: method
+                .parse::<PoissonTest>()
+                .map_err(|e| Error::InvalidParameter {
+                    name: "method",
+                    reason: e.0,
+                })?,
+            confidence,
+            dispersion,
+            exposure_adjust,
+            small_count,
+            breaks: parse_breaks(breaks)?,
+        };
+        let (t, r) = saferstats::change::change(&counts.0, &spec)?;
+        Ok((PyDataFrame(t), json(&r)?))
+    })
+}
+
+fn parse_breaks(breaks: Vec<(String, String)>) -> saferstats::Result<Vec<RecordingBreak>> {
+    breaks
+        .into_iter()
+        .map(|(m, d)| {
+            Ok(RecordingBreak {
+                month: m
+                    .parse::<YearMonth>()
+                    .map_err(|reason| Error::InvalidParameter {
+                        name: "breaks",
+                        reason: format!("{m:?}: {reason}"),
+                    })?,
+                description: d,
+            })
+        })
+        .collect()
+}
+
+/// Quasi-Poisson dispersion of a monthly series after year and month effects.
+#[pyfunction]
+fn dispersion_from_monthly(py: Python<'_>, counts: Vec<f64>, first_month: u32) -> PyResult<f64> {
+    run(py, || {
+        saferstats::change::dispersion_from_monthly(&counts, first_month)
+    })
+}
+
+/// PHE trend markers and log-linear trends for every series of an annual table.
+#[pyfunction]
+fn trends(
+    py: Python<'_>,
+    annual: PyDataFrame,
+    breaks: Vec<(String, String)>,
+    confidence: f64,
+) -> PyResult<PyDataFrame> {
+    run(py, || {
+        let breaks = parse_breaks(breaks)?;
+        Ok(PyDataFrame(saferstats::trend::trends(
+            &annual.0, &breaks, confidence,
+        )?))
+    })
+}
+
+/// Read a wide monthly table (YYYYMM columns) into a long one.
+#[pyfunction]
+fn read_wide_monthly(py: Python<'_>, path: String) -> PyResult<PyDataFrame> {
+    run(py, || {
+        Ok(PyDataFrame(saferstats::monthly::read_wide_monthly(&path)?))
+    })
+}
+
+/// Seasonality of every monthly series; returns (summary, profile, anomalies).
+#[pyfunction]
+#[pyo3(signature = (monthly, keys, anomaly_threshold, seasonal_length, robust))]
+fn seasonality(
+    py: Python<'_>,
+    monthly: PyDataFrame,
+    keys: Option<Vec<String>>,
+    anomaly_threshold: f64,
+    seasonal_length: Option<usize>,
+    robust: bool,
+) -> PyResult<(PyDataFrame, PyDataFrame, PyDataFrame)> {
+    run(py, || {
+        let mut spec = SeasonalitySpec {
+            anomaly_threshold,
+            keys,
+            ..SeasonalitySpec::default()
+        };
+        if let Some(len) = seasonal_length {
+            spec.stl.seasonal_length = len;
+        }
+        spec.stl.robust = robust;
+        let out = saferstats::seasonality::seasonality(&monthly.0, &spec)?;
+        Ok((
+            PyDataFrame(out.summary),
+            PyDataFrame(out.profile),
+            PyDataFrame(out.anomalies),
+        ))
+    })
+}
+
+/// Rankings and concentration; returns (ranking, summary).
+#[pyfunction]
+#[pyo3(signature = (counts, previous, top, keys))]
+fn hotspots(
+    py: Python<'_>,
+    counts: PyDataFrame,
+    previous: Option<PyDataFrame>,
+    top: usize,
+    keys: Option<Vec<String>>,
+) -> PyResult<(PyDataFrame, PyDataFrame)> {
+    run(py, || {
+        let spec = HotspotSpec { top, keys };
+        let h = saferstats::hotspots::hotspots(&counts.0, previous.as_ref().map(|p| &p.0), &spec)?;
+        Ok((PyDataFrame(h.ranking), PyDataFrame(h.summary)))
+    })
+}
+
+/// Periods each area spends in the top N.
+#[pyfunction]
+#[pyo3(signature = (counts, top, keys))]
+fn persistence(
+    py: Python<'_>,
+    counts: PyDataFrame,
+    top: usize,
+    keys: Option<Vec<String>>,
+) -> PyResult<PyDataFrame> {
+    run(py, || {
+        Ok(PyDataFrame(saferstats::hotspots::persistence(
+            &counts.0,
+            &HotspotSpec { top, keys },
+        )?))
+    })
+}
+
+/// Per-area change-in-share test between two tables.
+#[pyfunction]
+fn share_change(
+    py: Python<'_>,
+    before: PyDataFrame,
+    after: PyDataFrame,
+    test: String,
+) -> PyResult<PyDataFrame> {
+    run(py, || {
+        let test = match test.as_str() {
+            "chi2" => ShareTest::ChiSquaredNMinus1,
+            "fisher" => ShareTest::Fisher,
+            other => {
+                return Err(Error::InvalidParameter {
+                    name: "test",
+                    reason: format!("{other:?}: expected 'chi2' or 'fisher'"),
+                });
+            }
+        };
+        Ok(PyDataFrame(saferstats::hotspots::share_change(
+            &before.0, &after.0, test,
+        )?))
+    })
+}
+
+/// Gi* on a British National Grid; returns (cells, report_json).
+#[pyfunction]
+#[pyo3(signature = (crimes, cell_size, distance_band, fdr, max_cells))]
+fn grid_hotspots(
+    py: Python<'_>,
+    crimes: PyDataFrame,
+    cell_size: f64,
+    distance_band: Option<f64>,
+    fdr: String,
+    max_cells: usize,
+) -> PyResult<(PyDataFrame, String)> {
+    run(py, || {
+        let spec = GridSpec {
+            cell_size,
+            neighbours: distance_band.map_or(Neighbours::Queen, Neighbours::DistanceBand),
+            fdr: match fdr.as_str() {
+                "none" => FdrAdjust::None,
+                "bh" => FdrAdjust::BenjaminiHochberg,
+                "by" => FdrAdjust::BenjaminiYekutieli,
+                other => {
+                    return Err(Error::InvalidParameter {
+                        name: "fdr",
+                        reason: format!("{other:?}: expected 'none', 'bh' or 'by'"),
+                    });
+                }
+            },
+            max_cells,
+        };
+        let (t, r) = saferstats::hotspots::grid_hotspots(&crimes.0, &spec)?;
+        Ok((PyDataFrame(t), json(&r)?))
+    })
+}
+
 /// Raise a Rust panic on purpose, to test that it becomes `InternalError`.
 #[pyfunction]
 fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
@@ -380,6 +730,20 @@ fn _saferstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(all_crime_excluding_asb, m)?)?;
     m.add_function(wrap_pyfunction!(medway_2014, m)?)?;
     m.add_function(wrap_pyfunction!(write_medway_2014, m)?)?;
+    m.add_function(wrap_pyfunction!(rates, m)?)?;
+    m.add_function(wrap_pyfunction!(shares, m)?)?;
+    m.add_function(wrap_pyfunction!(compare_with_benchmark, m)?)?;
+    m.add_function(wrap_pyfunction!(funnel_limits, m)?)?;
+    m.add_function(wrap_pyfunction!(rank_among_peers, m)?)?;
+    m.add_function(wrap_pyfunction!(change, m)?)?;
+    m.add_function(wrap_pyfunction!(dispersion_from_monthly, m)?)?;
+    m.add_function(wrap_pyfunction!(trends, m)?)?;
+    m.add_function(wrap_pyfunction!(read_wide_monthly, m)?)?;
+    m.add_function(wrap_pyfunction!(seasonality, m)?)?;
+    m.add_function(wrap_pyfunction!(hotspots, m)?)?;
+    m.add_function(wrap_pyfunction!(persistence, m)?)?;
+    m.add_function(wrap_pyfunction!(share_change, m)?)?;
+    m.add_function(wrap_pyfunction!(grid_hotspots, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())
 }

@@ -21,14 +21,28 @@
 //! # Ok::<(), saferstats::Error>(())
 //! ```
 
+pub mod bng;
+pub mod change;
+pub mod concentration;
 pub mod counts;
 pub mod datasets;
 pub mod error;
 pub mod geography;
+pub mod gistar;
+pub mod hotspots;
+pub mod intervals;
+pub mod monthly;
+pub mod peers;
 pub mod period;
+pub mod poisson_test;
 pub mod police_uk;
 pub mod population;
+pub mod rates;
+pub mod seasonal;
+pub mod seasonality;
 mod source;
+pub mod special;
+pub mod trend;
 
 pub use error::{Error, Result};
 /// The polars version saferstats is built on, re-exported so dependants use the same one.
@@ -38,8 +52,3 @@ pub use polars;
 #[doc = include_str!("../../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
-
-pub mod bng;
-pub mod concentration;
-pub mod gistar;
-pub mod seasonal;

@@ -1,0 +1,541 @@
+//! Change between two periods, with a significance test, for every area and group at once.
+//!
+//! Each row of a counts table is compared with the row of the same area and group whose period
+//! starts `k` months earlier: the previous period (`k` = the period's length), the same period a
+//! year earlier (`k` = 12, the default: quarter-on-quarter change is confounded by seasonality,
+//! so "July-September vs April-June" is answered by "July-September vs July-September last year"
+//! unless the caller asks otherwise), or any number of months earlier.
+//!
+//! The test compares two Poisson rates with exposures (months covered, or population-months when
+//! a population is attached): by default the exact conditional test (binomial on the total,
+//! Clopper-Pearson interval for the rate ratio, as R's `poisson.test`), or the score, Wald-log,
+//! mid-p and other tests of statsmodels' `test_poisson_2indep`. Crime counts are usually
+//! over-dispersed (repeat victims, series offences, recording drives): pass a quasi-Poisson
+//! dispersion factor φ ([`dispersion_from_monthly`]) to widen intervals and shrink z by √φ.
+//!
+//! A period with missing months is an error unless `exposure_adjust` is set; then the exposure is
+//! the months covered and the row is flagged. Small counts are flagged. A zero baseline gives no
+//! percentage change (null), never an infinity.
+//!
+//! ```
+//! use saferstats::change::{change, ChangeSpec, Compare};
+//! use saferstats::{counts::{counts, CountSpec}, datasets, geography::Level, period::PeriodKind};
+//! let medway = datasets::medway_2014()?;
+//! let (q, _) = counts(&medway.crimes.crimes, &medway.geography,
+//!                     &CountSpec::new(Level::Lad, PeriodKind::Quarter))?;
+//! let spec = ChangeSpec { compare: Compare::Previous, ..ChangeSpec::default() };
+//! let (table, _) = change(&q, &spec)?;
+//! // Q2 vs Q1 and Q3 vs Q2 are complete; Q4 (two months) is refused without exposure_adjust.
+//! assert_eq!(table.height(), 2);
+//! # Ok::<(), saferstats::Error>(())
+//! ```
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::counts::{AREA_CODE, COUNT};
+use crate::error::{Error, Result};
+use crate::intervals::validate_confidence;
+use crate::period::YearMonth;
+use crate::poisson_test::{PoissonTest, RateComparison, compare_poisson_rates_dispersed};
+use crate::rates::check_counts;
+use crate::trend::{RecordingBreak, caveats_for};
+
+/// Which earlier period each row is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compare {
+    /// The period immediately before (same length).
+    Previous,
+    /// The same period one year earlier (default; removes seasonality).
+    YearEarlier,
+    /// The period starting this many months earlier (24 = two years earlier).
+    MonthsEarlier(u32),
+}
+
+/// Options for [`change`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChangeSpec {
+    /// Which earlier period to compare with.
+    pub compare: Compare,
+    /// Test (default: exact conditional).
+    pub method: PoissonTest,
+    /// Confidence level for the rate-ratio interval and significance (0.90 to 0.999).
+    pub confidence: f64,
+    /// Quasi-Poisson dispersion factor φ (≥ 1); 1 = plain Poisson.
+    pub dispersion: f64,
+    /// Allow periods with missing months, using months covered as exposure (flagged).
+    pub exposure_adjust: bool,
+    /// Counts below this are flagged as small (default 10).
+    pub small_count: f64,
+    /// Known recording-practice changes: a comparison spanning one gets a caveat in `flags`.
+    pub breaks: Vec<RecordingBreak>,
+}
+
+impl Default for ChangeSpec {
+    fn default() -> Self {
+        ChangeSpec {
+            compare: Compare::YearEarlier,
+            method: PoissonTest::ExactConditional,
+            confidence: 0.95,
+            dispersion: 1.0,
+            exposure_adjust: false,
+            small_count: 10.0,
+            breaks: Vec::new(),
+        }
+    }
+}
+
+/// What [`change`] compared and what it could not.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ChangeReport {
+    /// Rows with a comparison.
+    pub compared: u64,
+    /// Rows with no earlier period in the table (e.g. the first year).
+    pub without_earlier_period: u64,
+    /// Rows refused because a period is partial (without `exposure_adjust`).
+    pub refused_partial: Vec<String>,
+}
+
+fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<YearMonth>>> {
+    let c = df.column(name).map_err(|_| Error::MissingColumn {
+        source_name: "counts".into(),
+        column: name.into(),
+        found: df
+            .get_column_names()
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })?;
+    if c.dtype() != &DataType::Date {
+        return Err(Error::param(
+            "counts",
+            format!("column '{name}' must be a Date, found {}", c.dtype()),
+        ));
+    }
+    let days = c.cast(&DataType::Int32)?;
+    Ok(days
+        .i32()?
+        .iter()
+        .map(|d| d.map(YearMonth::from_epoch_days))
+        .collect())
+}
+
+fn u32s(df: &DataFrame, name: &str, default: u32) -> Result<Vec<u32>> {
+    match df.column(name) {
+        Ok(c) => Ok(c
+            .cast(&DataType::UInt32)?
+            .u32()?
+            .iter()
+            .map(|v| v.unwrap_or(default))
+            .collect()),
+        Err(_) => Ok(vec![default; df.height()]),
+    }
+}
+
+fn strings(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    Ok(df
+        .column(name)?
+        .cast(&DataType::String)?
+        .str()?
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect())
+}
+
+/// Group keys of a counts table: everything that is not the period, count or rate output.
+fn series_keys(df: &DataFrame) -> Vec<String> {
+    const NOT_KEYS: &[&str] = &[
+        "level",
+        "area_name",
+        "count",
+        "period",
+        "period_start",
+        "period_end",
+        "months_expected",
+        "months_covered",
+        "complete",
+        "population",
+        "population_year",
+        "population_source",
+        "value",
+        "lower",
+        "upper",
+        "method",
+        "confidence",
+        "statistic",
+        "flags",
+    ];
+    df.get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .filter(|c| !NOT_KEYS.contains(&c.as_str()))
+        .collect()
+}
+
+/// Plain-English verdict, e.g. "increase of 6.0% (1,117 more), statistically significant at
+/// 95%" or "no significant change (+8.3%, 10 more)".
+pub fn verdict(current: f64, previous: f64, significant: bool, confidence: f64) -> String {
+    let diff = current - previous;
+    let pct = if previous > 0.0 {
+        Some(diff / previous * 100.0)
+    } else {
+        None
+    };
+    let amount = |d: f64| {
+        let n = d.abs().round() as i64;
+        let text = group_thousands(n);
+        if d >= 0.0 {
+            format!("{text} more")
+        } else {
+            format!("{text} fewer")
+        }
+    };
+    let level = format!("{}%", trim_float(confidence * 100.0));
+    if significant {
+        let direction = if diff > 0.0 { "increase" } else { "decrease" };
+        match pct {
+            Some(p) => format!(
+                "{direction} of {:.1}% ({}), statistically significant at {level}",
+                p.abs(),
+                amount(diff)
+            ),
+            None => format!(
+                "{direction} from zero ({}), statistically significant at {level}",
+                amount(diff)
+            ),
+        }
+    } else if diff == 0.0 {
+        "no change".into()
+    } else {
+        match pct {
+            Some(p) => format!("no significant change ({p:+.1}%, {})", amount(diff)),
+            None => format!("no significant change (from zero, {})", amount(diff)),
+        }
+    }
+}
+
+fn trim_float(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.trim_end_matches(".0").to_string()
+}
+
+fn group_thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Compare each row with its earlier period (see the module docs). Output columns: the keys,
+/// `period`, `comparison_period`, `count`, `count_previous`, `exposure`, `exposure_previous`,
+/// `change`, `pct_change`, `value` (rate ratio), `lower`, `upper`, `p_value`, `statistic`,
+/// `method`, `confidence`, `dispersion`, `significant`, `verdict`, `flags`.
+pub fn change(counts: &DataFrame, spec: &ChangeSpec) -> Result<(DataFrame, ChangeReport)> {
+    let confidence =
+        validate_confidence(spec.confidence).map_err(|r| Error::param("confidence", r))?;
+    if !(spec.dispersion.is_finite() && spec.dispersion > 0.0) {
+        return Err(Error::param(
+            "dispersion",
+            format!("must be a positive number, got {}", spec.dispersion),
+        ));
+    }
+    if !counts.schema().contains(AREA_CODE) {
+        return Err(Error::MissingColumn {
+            source_name: "counts".into(),
+            column: AREA_CODE.into(),
+            found: "see the counts table".into(),
+        });
+    }
+    let y: Vec<f64> = check_counts(counts, COUNT)?.into_no_null_iter().collect();
+    let start = dates(counts, "period_start")?;
+    let expected = u32s(counts, "months_expected", 1)?;
+    let covered = u32s(counts, "months_covered", 1)?;
+    let labels = strings(counts, "period")?;
+    let population: Option<Vec<f64>> = match counts.column("population") {
+        Ok(c) => Some(
+            c.cast(&DataType::Float64)?
+                .f64()?
+                .iter()
+                .map(|v| v.unwrap_or(f64::NAN))
+                .collect(),
+        ),
+        Err(_) => None,
+    };
+    let keys = series_keys(counts);
+    let key_cols: Vec<Vec<Option<String>>> = keys
+        .iter()
+        .map(|k| strings(counts, k))
+        .collect::<Result<_>>()?;
+    let key_of =
+        |i: usize| -> Vec<Option<String>> { key_cols.iter().map(|c| c[i].clone()).collect() };
+    let mut index: HashMap<(Vec<Option<String>>, YearMonth, u32), usize> = HashMap::new();
+    for i in 0..counts.height() {
+        if let Some(s) = start[i] {
+            index.insert((key_of(i), s, expected[i]), i);
+        }
+    }
+    let mut report = ChangeReport::default();
+    let mut cur_rows = Vec::new();
+    let mut prev_rows = Vec::new();
+    for i in 0..counts.height() {
+        let Some(s) = start[i] else { continue };
+        let back = match spec.compare {
+            Compare::Previous => expected[i],
+            Compare::YearEarlier => 12,
+            Compare::MonthsEarlier(k) => k,
+        };
+        if back == 0 {
+            return Err(Error::param("compare", "months earlier must be at least 1"));
+        }
+        let Some(&j) = index.get(&(key_of(i), s.plus(-(back as i32)), expected[i])) else {
+            report.without_earlier_period += 1;
+            continue;
+        };
+        let partial = covered[i] < expected[i] || covered[j] < expected[j];
+        if partial && !spec.exposure_adjust {
+            let text = format!(
+                "{} ({} of {} months) vs {} ({} of {} months)",
+                labels[i].as_deref().unwrap_or("?"),
+                covered[i],
+                expected[i],
+                labels[j].as_deref().unwrap_or("?"),
+                covered[j],
+                expected[j]
+            );
+            if !report.refused_partial.contains(&text) {
+                report.refused_partial.push(text);
+            }
+            continue;
+        }
+        cur_rows.push(i as IdxSize);
+        prev_rows.push(j);
+    }
+    report.compared = cur_rows.len() as u64;
+    let idx = IdxCa::from_vec("idx".into(), cur_rows.clone());
+    let mut keep: Vec<&str> = vec!["level", AREA_CODE, "area_name"];
+    keep.retain(|c| counts.schema().contains(c));
+    let key_names: Vec<&str> = keys
+        .iter()
+        .map(String::as_str)
+        .filter(|k| *k != AREA_CODE)
+        .collect();
+    keep.extend(key_names);
+    keep.extend(["period", "period_start"]);
+    let mut out = counts.select(keep)?.take(&idx)?;
+    let n = cur_rows.len();
+    let mut cols: Vec<Column> = Vec::new();
+    let (mut comp_period, mut c1, mut c0, mut e1, mut e0) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut abs, mut pct, mut ratio, mut lo, mut hi, mut p, mut stat) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut sig, mut verdicts, mut flags) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for (&i, &j) in cur_rows.iter().zip(&prev_rows) {
+        let i = i as usize;
+        let exposure = |k: usize| -> f64 {
+            let months = covered[k] as f64;
+            match &population {
+                Some(pop) => pop[k] * months / 12.0,
+                None => months,
+            }
+        };
+        let (x1, x0) = (exposure(i), exposure(j));
+        let r: RateComparison = compare_poisson_rates_dispersed(
+            y[i] as u64,
+            x1,
+            y[j] as u64,
+            x0,
+            spec.method,
+            confidence,
+            spec.dispersion,
+        );
+        let significant = r.p_value < 1.0 - confidence;
+        let mut f: Vec<String> = Vec::new();
+        if covered[i] < expected[i] || covered[j] < expected[j] {
+            f.push(format!(
+                "exposure-adjusted: {} and {} of {} months",
+                covered[i], covered[j], expected[i]
+            ));
+        }
+        if y[i] < spec.small_count || y[j] < spec.small_count {
+            f.push(format!("small count (below {})", spec.small_count));
+        }
+        if y[j] == 0.0 {
+            f.push("zero baseline: no percentage change".into());
+        }
+        if let (Some(a), Some(b)) = (start[j], start[i])
+            && let Some(c) = caveats_for(a, b.plus(expected[i] as i32 - 1), &spec.breaks)
+        {
+            f.push(c);
+        }
+        comp_period.push(labels[j].clone());
+        c1.push(y[i] as i64);
+        c0.push(y[j] as i64);
+        e1.push(x1);
+        e0.push(x0);
+        abs.push(y[i] as i64 - y[j] as i64);
+        pct.push((y[j] > 0.0).then(|| (y[i] - y[j]) / y[j] * 100.0));
+        ratio.push(r.ratio.is_finite().then_some(r.ratio));
+        lo.push(r.ratio_lower.is_finite().then_some(r.ratio_lower));
+        hi.push(r.ratio_upper.is_finite().then_some(r.ratio_upper));
+        p.push(r.p_value);
+        stat.push(r.statistic);
+        sig.push(significant);
+        // The verdict speaks of counts; with unequal exposures it speaks of the rate change.
+        let (v1, v0) = if (x1 - x0).abs() > 1e-9 * x0.abs().max(1.0) {
+            (y[i] / x1 * x0, y[j])
+        } else {
+            (y[i], y[j])
+        };
+        verdicts.push(verdict(v1, v0, significant, confidence));
+        flags.push((!f.is_empty()).then(|| f.join("; ")));
+    }
+    cols.push(Column::new("comparison_period".into(), comp_period));
+    cols.push(Column::new("count".into(), c1));
+    cols.push(Column::new("count_previous".into(), c0));
+    cols.push(Column::new("exposure".into(), e1));
+    cols.push(Column::new("exposure_previous".into(), e0));
+    cols.push(Column::new("change".into(), abs));
+    cols.push(Column::new("pct_change".into(), pct));
+    cols.push(Column::new("value".into(), ratio));
+    cols.push(Column::new("lower".into(), lo));
+    cols.push(Column::new("upper".into(), hi));
+    cols.push(Column::new("p_value".into(), p));
+    cols.push(Column::new("test_statistic".into(), stat));
+    cols.push(Column::new("method".into(), vec![spec.method.name(); n]));
+    cols.push(Column::new(
+        "confidence".into(),
+        vec![format!("{}%", trim_float(confidence * 100.0)); n],
+    ));
+    cols.push(Column::new(
+        "dispersion".into(),
+        vec![spec.dispersion.max(1.0); n],
+    ));
+    cols.push(Column::new("significant".into(), sig));
+    cols.push(Column::new("verdict".into(), verdicts));
+    cols.push(Column::new("flags".into(), flags));
+    for c in cols {
+        out.with_column(c)?;
+    }
+    Ok((out, report))
+}
+
+/// Quasi-Poisson dispersion φ of a monthly series after its seasonal pattern and level:
+/// the Pearson χ² of the two-way log-linear model year + calendar month (closed form:
+/// expected = year total × month total / grand total), divided by its degrees of freedom
+/// (years − 1)(12 − 1). Needs at least two complete calendar years (Jan-Dec) of counts,
+/// given in order; only complete years are used.
+///
+/// ```
+/// use saferstats::change::dispersion_from_monthly;
+/// // Two identical years: no variation beyond the seasonal pattern, φ = 0 (floor at 1 in use).
+/// let year = [10.0, 12.0, 9.0, 11.0, 13.0, 15.0, 14.0, 12.0, 11.0, 10.0, 9.0, 12.0];
+/// let both: Vec<f64> = year.iter().chain(year.iter()).copied().collect();
+/// assert_eq!(dispersion_from_monthly(&both, 1)?, 0.0);
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+pub fn dispersion_from_monthly(counts: &[f64], first_month: u32) -> Result<f64> {
+    if !(1..=12).contains(&first_month) {
+        return Err(Error::param(
+            "first_month",
+            format!("{first_month} is not 1 to 12"),
+        ));
+    }
+    let skip = ((13 - first_month) % 12) as usize;
+    let usable = &counts[skip.min(counts.len())..];
+    let years = usable.len() / 12;
+    if years < 2 {
+        return Err(Error::InsufficientPeriods {
+            what: "dispersion".into(),
+            reason: format!(
+                "needs at least 2 complete calendar years of monthly counts, got {} months ({} complete years)",
+                counts.len(),
+                years
+            ),
+        });
+    }
+    let table = &usable[..years * 12];
+    if let Some(bad) = table.iter().find(|v| !v.is_finite() || **v < 0.0) {
+        return Err(Error::param(
+            "counts",
+            format!("monthly counts must be ≥ 0, got {bad}"),
+        ));
+    }
+    let total: f64 = table.iter().sum();
+    if total == 0.0 {
+        return Ok(0.0);
+    }
+    let year_tot: Vec<f64> = (0..years)
+        .map(|y| table[y * 12..(y + 1) * 12].iter().sum())
+        .collect();
+    let month_tot: Vec<f64> = (0..12)
+        .map(|m| (0..years).map(|y| table[y * 12 + m]).sum())
+        .collect();
+    let mut x2 = 0.0;
+    for y in 0..years {
+        for m in 0..12 {
+            let e = year_tot[y] * month_tot[m] / total;
+            if e > 0.0 {
+                x2 += (table[y * 12 + m] - e).powi(2) / e;
+            }
+        }
+    }
+    Ok(x2 / ((years - 1) * 11) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_read_as_the_assessment_would() {
+        assert_eq!(
+            verdict(19_734.0, 18_617.0, true, 0.95),
+            "increase of 6.0% (1,117 more), statistically significant at 95%"
+        );
+        assert_eq!(
+            verdict(130.0, 120.0, false, 0.95),
+            "no significant change (+8.3%, 10 more)"
+        );
+        assert_eq!(
+            verdict(90.0, 120.0, true, 0.998),
+            "decrease of 25.0% (30 fewer), statistically significant at 99.8%"
+        );
+        assert_eq!(
+            verdict(5.0, 0.0, false, 0.95),
+            "no significant change (from zero, 5 more)"
+        );
+    }
+
+    #[test]
+    fn dispersion_needs_two_years() {
+        let err = dispersion_from_monthly(&[1.0; 20], 1).unwrap_err();
+        assert!(matches!(err, Error::InsufficientPeriods { .. }));
+        // Starting in April: the first complete calendar year starts 9 months in.
+        assert!(dispersion_from_monthly(&[5.0; 33], 4).is_ok());
+    }
+}

@@ -1,0 +1,165 @@
+import datetime as dt
+import itertools
+
+import numpy as np
+import polars as pl
+import pytest
+import saferstats as ss
+from statsmodels.stats import rates as sm_rates
+
+
+def two_periods(y1, y0, e1=12, e0=12, population=None):
+    frame = pl.DataFrame(
+        {
+            "area_code": ["X", "X"],
+            "count": [y0, y1],
+            "period": ["2013", "2014"],
+            "period_start": [dt.date(2013, 1, 1), dt.date(2014, 1, 1)],
+            "months_expected": [12, 12],
+            "months_covered": [e0, e1],
+        }
+    )
+    if population is not None:
+        frame = frame.with_columns(pl.Series("population", population, dtype=pl.Float64))
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("method", "sm_method"),
+    [
+        ("exact-cond", "exact-cond"),
+        ("cond-midp", "cond-midp"),
+        ("score", "score"),
+        ("wald-log", "wald-log"),
+        ("wald", "wald"),
+        ("score-log", "score-log"),
+        ("sqrt", "sqrt"),
+    ],
+)
+def test_p_values_equal_statsmodels(method, sm_method):
+    for y1, y0 in itertools.product([0, 3, 20, 130, 1350, 19734], [1, 4, 25, 120, 1250, 18617]):
+        if method in ("wald-log", "score-log") and (y1 == 0 or y0 == 0):
+            continue
+        t = ss.change(two_periods(y1, y0), compare="previous", method=method).table
+        expected = sm_rates.test_poisson_2indep(y1, 12, y0, 12, method=sm_method).pvalue
+        assert t["p_value"][0] == pytest.approx(expected, rel=1e-9, abs=1e-300), (y1, y0)
+
+
+def test_worked_numbers_from_methods_md():
+    t = ss.change(two_periods(19_734, 18_617), compare="previous", method="wald-log").table
+    assert t["pct_change"][0] == pytest.approx(6.0, abs=0.01)
+    assert t["change"][0] == 1117
+    assert t["lower"][0] == pytest.approx(1.039, abs=5e-4)
+    assert t["upper"][0] == pytest.approx(1.081, abs=5e-4)
+    assert t["verdict"][0] == "increase of 6.0% (1,117 more), statistically significant at 95%"
+    t = ss.change(two_periods(1350, 1250), compare="previous").table
+    assert t["p_value"][0] == pytest.approx(0.0522, abs=5e-4)
+    t = ss.change(two_periods(130, 120), compare="previous").table
+    assert t["p_value"][0] == pytest.approx(0.57, abs=0.01)
+    assert t["verdict"][0] == "no significant change (+8.3%, 10 more)"
+
+
+def test_exact_interval_is_r_poisson_test_clopper_pearson():
+    # R poisson.test(c(26, 20), c(12, 12)): Clopper-Pearson on 26 | 46 mapped to the ratio.
+    from scipy.stats import beta
+
+    t = ss.change(two_periods(26, 20), compare="previous").table
+    p_lo = beta.ppf(0.025, 26, 20 + 1)
+    p_hi = beta.ppf(0.975, 26 + 1, 20)
+    expected = (p_lo / (1 - p_lo), p_hi / (1 - p_hi))
+    assert (t["lower"][0], t["upper"][0]) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize(("y1", "y0"), [(0, 0), (5, 5), (1117, 1117)])
+def test_identical_periods_give_ratio_one(y1, y0):
+    t = ss.change(two_periods(y1, y0), compare="previous").table
+    if y0:
+        assert t["value"][0] == 1.0
+    assert not t["significant"][0]
+
+
+def test_swapping_periods_inverts_the_ratio_and_scaling_exposure_changes_nothing():
+    a = ss.change(two_periods(150, 100), compare="previous").table
+    b = ss.change(two_periods(100, 150), compare="previous").table
+    assert a["value"][0] * b["value"][0] == pytest.approx(1.0)
+    assert a["p_value"][0] == pytest.approx(b["p_value"][0], rel=1e-12)
+    c = ss.change(two_periods(150, 100, population=[5e4, 5e4]), compare="previous").table
+    d = ss.change(two_periods(150, 100, population=[5e6, 5e6]), compare="previous").table
+    assert c["p_value"][0] == pytest.approx(d["p_value"][0], rel=1e-12)
+    assert c["value"][0] == pytest.approx(d["value"][0], rel=1e-12)
+
+
+def test_partial_periods_refused_unless_exposure_adjusted():
+    refused = ss.change(two_periods(110, 120, e1=11), compare="previous")
+    assert refused.table.height == 0
+    assert refused.report["refused_partial"] == ["2014 (11 of 12 months) vs 2013 (12 of 12 months)"]
+    adjusted = ss.change(two_periods(110, 120, e1=11), compare="previous", exposure_adjust=True)
+    row = adjusted.table.row(0, named=True)
+    assert row["value"] == pytest.approx((110 / 11) / (120 / 12))
+    assert "exposure-adjusted" in row["flags"]
+
+
+def test_zero_baseline_and_small_counts_are_flagged():
+    t = ss.change(two_periods(4, 0), compare="previous").table
+    row = t.row(0, named=True)
+    assert row["pct_change"] is None
+    assert "zero baseline" in row["flags"]
+    assert "small count" in row["flags"]
+    assert np.isfinite(row["p_value"])
+
+
+def test_medway_wards_april_june_vs_july_september():
+    medway = ss.datasets.medway_2014()
+    q = ss.counts(medway.crimes, medway.geography, level="ward", period="quarter")
+    res = ss.change(q, compare="previous")
+    q3 = res.table.filter(pl.col("period") == "2014 Q3")
+    assert q3.height == 22
+    assert set(q3["comparison_period"]) == {"2014 Q2"}
+    assert q3["verdict"].str.contains("significant|no change").all()
+    # the default compares with the same quarter a year earlier, absent from 2014-only data
+    same_q = ss.change(q)
+    assert same_q.table.height == 0
+    assert same_q.report["without_earlier_period"] == 22 * 4
+
+
+def test_naive_partial_year_comparison_is_refused():
+    medway = ss.datasets.medway_2014()
+    fy = ss.counts(medway.crimes, medway.geography, level="lad", period="financial_year")
+    res = ss.change(fy, compare="previous")
+    assert res.table.height == 0
+    assert res.report["refused_partial"] == ["2014/15 (8 of 12 months) vs 2013/14 (3 of 12 months)"]
+
+
+def test_breaks_are_attached_as_caveats():
+    t = ss.change(
+        two_periods(150, 100),
+        compare="previous",
+        breaks=[("2013-11", "crime data integrity inspection")],
+    ).table
+    assert "recording change (2013-11" in t["flags"][0]
+
+
+def test_dispersion_widens_the_interval():
+    plain = ss.change(two_periods(1350, 1250), compare="previous", method="score").table
+    wide = ss.change(
+        two_periods(1350, 1250), compare="previous", method="score", dispersion=4
+    ).table
+    assert wide["upper"][0] - wide["lower"][0] > plain["upper"][0] - plain["lower"][0]
+    assert wide["p_value"][0] > plain["p_value"][0]
+
+
+def test_trend_markers_on_five_years():
+    years = [2015, 2016, 2017, 2018, 2019]
+    frame = pl.DataFrame(
+        {
+            "area_code": ["X"] * 5 + ["Y"] * 5,
+            "count": [1000, 1100, 1210, 1331, 1464, 1000, 1010, 990, 1005, 995],
+            "period_start": [dt.date(y, 4, 1) for y in years] * 2,
+            "months_expected": [12] * 10,
+            "months_covered": [12] * 10,
+            "population": [100_000.0] * 10,
+        }
+    )
+    t = ss.trends(frame).sort("area_code")
+    assert t["trend"].to_list() == ["Increasing", "No significant change"]
+    assert t["annual_pct_change"][0] == pytest.approx(10.0, abs=0.05)
