@@ -35,12 +35,12 @@ use std::collections::HashMap;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::counts::{AREA_CODE, COUNT};
+use crate::counts::{AREA_CODE, COUNT, key_columns};
 use crate::error::{Error, Result};
 use crate::intervals::validate_confidence;
 use crate::period::YearMonth;
 use crate::poisson_test::{PoissonTest, RateComparison, compare_poisson_rates_dispersed};
-use crate::rates::check_counts;
+use crate::rates::{check_counts, thousands};
 use crate::trend::{RecordingBreak, caveats_for};
 
 /// Which earlier period each row is compared with.
@@ -146,36 +146,6 @@ fn strings(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
         .collect())
 }
 
-/// Group keys of a counts table: everything that is not the period, count or rate output.
-fn series_keys(df: &DataFrame) -> Vec<String> {
-    const NOT_KEYS: &[&str] = &[
-        "level",
-        "area_name",
-        "count",
-        "period",
-        "period_start",
-        "period_end",
-        "months_expected",
-        "months_covered",
-        "complete",
-        "population",
-        "population_year",
-        "population_source",
-        "value",
-        "lower",
-        "upper",
-        "method",
-        "confidence",
-        "statistic",
-        "flags",
-    ];
-    df.get_column_names()
-        .iter()
-        .map(|c| c.to_string())
-        .filter(|c| !NOT_KEYS.contains(&c.as_str()))
-        .collect()
-}
-
 /// Plain-English verdict, e.g. "increase of 6.0% (1,117 more), statistically significant at
 /// 95%" or "no significant change (+8.3%, 10 more)".
 pub fn verdict(current: f64, previous: f64, significant: bool, confidence: f64) -> String {
@@ -187,7 +157,7 @@ pub fn verdict(current: f64, previous: f64, significant: bool, confidence: f64) 
     };
     let amount = |d: f64| {
         let n = d.abs().round() as i64;
-        let text = group_thousands(n);
+        let text = thousands(n as f64);
         if d >= 0.0 {
             format!("{text} more")
         } else {
@@ -221,18 +191,6 @@ pub fn verdict(current: f64, previous: f64, significant: bool, confidence: f64) 
 fn trim_float(x: f64) -> String {
     let s = format!("{x:.1}");
     s.trim_end_matches(".0").to_string()
-}
-
-fn group_thousands(n: i64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// Compare each row with its earlier period (see the module docs). Output columns: the keys,
@@ -270,7 +228,7 @@ pub fn change(counts: &DataFrame, spec: &ChangeSpec) -> Result<(DataFrame, Chang
         ),
         Err(_) => None,
     };
-    let keys = series_keys(counts);
+    let keys = key_columns(counts, &["period"]);
     let key_cols: Vec<Vec<Option<String>>> = keys
         .iter()
         .map(|k| strings(counts, k))

@@ -35,6 +35,45 @@ pub const COUNT: &str = "count";
 /// Output column: the geographic level (`ward`, `csp`, ...).
 pub const LEVEL: &str = "level";
 
+/// Columns that hold a row's measures or metadata rather than identify its series: never used
+/// as grouping keys by the functions that group a table (rates, change, trends, hotspots,
+/// seasonality).
+pub const VALUE_COLUMNS: &[&str] = &[
+    "level",
+    "area_name",
+    "count",
+    "period_start",
+    "period_end",
+    "months_expected",
+    "months_covered",
+    "complete",
+    "population",
+    "population_year",
+    "population_source",
+    "value",
+    "lower",
+    "upper",
+    "lower_95",
+    "upper_95",
+    "lower_99_8",
+    "upper_99_8",
+    "method",
+    "confidence",
+    "statistic",
+    "flags",
+];
+
+/// The key columns of a table: every column that is not in [`VALUE_COLUMNS`] nor in
+/// `also_exclude` (e.g. `["area_code"]` for peer groups, `["period"]` for series).
+pub fn key_columns(df: &DataFrame, also_exclude: &[&str]) -> Vec<String> {
+    df.get_column_names()
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !VALUE_COLUMNS.contains(c) && !also_exclude.contains(c))
+        .map(str::to_string)
+        .collect()
+}
+
 /// What to count: level, grouping columns, period kind, and the months the data covers.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CountSpec {

@@ -34,7 +34,7 @@ use crate::concentration::{
     generalised_gini_unbiased, gini, gini_unbiased, global_similarity, poisson_baseline_gini,
     poisson_null_top_n_share, rank_descending, robust_mask, share_change_test,
 };
-use crate::counts::{AREA_CODE, COUNT};
+use crate::counts::{AREA_CODE, COUNT, key_columns};
 use crate::error::{Error, Result};
 use crate::gistar::{
     count_points, distance_band_neighbours, gi_star, gi_star_p_values, grid_for, queen_neighbours,
@@ -66,36 +66,9 @@ pub struct Hotspots {
     pub summary: DataFrame,
 }
 
-const NOT_KEYS: &[&str] = &[
-    "level",
-    "area_code",
-    "area_name",
-    "count",
-    "period_start",
-    "period_end",
-    "months_expected",
-    "months_covered",
-    "complete",
-    "population",
-    "population_year",
-    "population_source",
-    "value",
-    "lower",
-    "upper",
-    "method",
-    "confidence",
-    "statistic",
-    "flags",
-];
-
 fn group_keys(df: &DataFrame, keys: &Option<Vec<String>>) -> Vec<String> {
-    keys.clone().unwrap_or_else(|| {
-        df.get_column_names()
-            .iter()
-            .map(|c| c.to_string())
-            .filter(|c| !NOT_KEYS.contains(&c.as_str()))
-            .collect()
-    })
+    keys.clone()
+        .unwrap_or_else(|| key_columns(df, &[AREA_CODE]))
 }
 
 fn area_codes(df: &DataFrame) -> Result<Vec<String>> {

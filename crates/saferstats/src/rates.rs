@@ -28,7 +28,7 @@ use std::collections::{BTreeSet, HashMap};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::counts::{AREA_CODE, COUNT, join_args};
+use crate::counts::{AREA_CODE, COUNT, join_args, key_columns};
 use crate::error::{Error, Result};
 use crate::intervals::{CountCiMethod, ExactLimitCache, validate_confidence, wilson_limits};
 use crate::population::columns as pop;
@@ -480,8 +480,8 @@ fn phe_names(confidence: Confidence, level: f64) -> (String, String) {
     }
 }
 
-/// "1,000", "100,000".
-fn thousands(x: f64) -> String {
+/// Whole numbers with thousands separators: "1,000", "100,000".
+pub(crate) fn thousands(x: f64) -> String {
     if x.fract() != 0.0 {
         return x.to_string();
     }
@@ -547,36 +547,7 @@ pub(crate) fn row_groups(df: &DataFrame, keys: &[String]) -> Result<Vec<Vec<usiz
 
 /// Columns other than the area and the rate's own outputs that define a peer group.
 pub(crate) fn default_peer_keys(df: &DataFrame) -> Vec<String> {
-    const NOT_KEYS: &[&str] = &[
-        "level",
-        "area_code",
-        "area_name",
-        "count",
-        "population",
-        "population_year",
-        "population_source",
-        "value",
-        "lower",
-        "upper",
-        "lower_95",
-        "upper_95",
-        "lower_99_8",
-        "upper_99_8",
-        "method",
-        "confidence",
-        "statistic",
-        "flags",
-        "period_start",
-        "period_end",
-        "months_expected",
-        "months_covered",
-        "complete",
-    ];
-    df.get_column_names()
-        .iter()
-        .map(|c| c.to_string())
-        .filter(|c| !NOT_KEYS.contains(&c.as_str()))
-        .collect()
+    key_columns(df, &[AREA_CODE])
 }
 
 /// Sum of counts and populations per peer group: the peer (benchmark) rate per row.

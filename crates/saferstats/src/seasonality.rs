@@ -21,7 +21,7 @@
 
 use polars::prelude::*;
 
-use crate::counts::COUNT;
+use crate::counts::{COUNT, key_columns};
 use crate::error::{Error, Result};
 use crate::period::YearMonth;
 use crate::rates::{check_counts, row_groups};
@@ -77,29 +77,6 @@ fn seasonal_err(series: &str, e: SeasonalError) -> Error {
     }
 }
 
-const DERIVED: &[&str] = &[
-    "level",
-    "area_name",
-    "count",
-    "period",
-    "period_start",
-    "period_end",
-    "months_expected",
-    "months_covered",
-    "complete",
-    "population",
-    "population_year",
-    "population_source",
-    "value",
-    "lower",
-    "upper",
-    "method",
-    "confidence",
-    "statistic",
-    "flags",
-    "month",
-];
-
 /// Seasonality of every monthly series of `monthly` (columns: series keys such as `area_code`
 /// and `crime_type`, `period_start` (or `month`) as a Date at the first of the month, and
 /// `count`). Gaps, duplicated months, negative counts and non-monthly periods are errors
@@ -141,14 +118,10 @@ pub fn seasonality(monthly: &DataFrame, spec: &SeasonalitySpec) -> Result<Season
     }
     let days: Vec<Option<i32>> = dates.cast(&DataType::Int32)?.i32()?.iter().collect();
     let y: Vec<f64> = check_counts(monthly, COUNT)?.into_no_null_iter().collect();
-    let keys: Vec<String> = spec.keys.clone().unwrap_or_else(|| {
-        monthly
-            .get_column_names()
-            .iter()
-            .map(|c| c.to_string())
-            .filter(|c| !DERIVED.contains(&c.as_str()))
-            .collect()
-    });
+    let keys: Vec<String> = spec
+        .keys
+        .clone()
+        .unwrap_or_else(|| key_columns(monthly, &["period", "month"]));
     let groups = row_groups(monthly, &keys)?;
     let key_text: Vec<Column> = keys
         .iter()

@@ -28,7 +28,7 @@
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::counts::COUNT;
+use crate::counts::{COUNT, key_columns};
 use crate::error::{Error, Result};
 use crate::intervals::{poisson_count_limits, z_for};
 use crate::period::YearMonth;
@@ -358,35 +358,7 @@ pub fn trends(annual: &DataFrame, breaks: &[RecordingBreak], confidence: f64) ->
                 .collect())
         })
         .transpose()?;
-    let keys: Vec<String> = annual
-        .get_column_names()
-        .iter()
-        .map(|c| c.to_string())
-        .filter(|c| {
-            ![
-                "count",
-                "period",
-                "period_start",
-                "period_end",
-                "months_expected",
-                "months_covered",
-                "complete",
-                "population",
-                "population_year",
-                "population_source",
-                "value",
-                "lower",
-                "upper",
-                "method",
-                "confidence",
-                "statistic",
-                "flags",
-                "level",
-                "area_name",
-            ]
-            .contains(&c.as_str())
-        })
-        .collect();
+    let keys = key_columns(annual, &["period"]);
     let groups = crate::rates::row_groups(annual, &keys)?;
     let first_rows: Vec<IdxSize> = groups.iter().map(|g| g[0] as IdxSize).collect();
     let mut keep: Vec<String> = ["level", "area_code", "area_name"]
