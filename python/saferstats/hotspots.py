@@ -67,6 +67,22 @@ def hotspots(
     return HotspotResult(ranking=ranking, summary=summary)
 
 
+def lorenz(
+    counts: Union[CountResult, Any], *, keys: Optional[Sequence[str]] = None
+) -> pl.DataFrame:
+    """Lorenz curve points per group: ``area_share`` and ``incident_share`` from (0, 0).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = pl.DataFrame({"area_code": ["a", "b", "c", "d"], "count": [0, 0, 1, 3]})
+    >>> lorenz(t)["incident_share"].to_list()
+    [0.0, 0.0, 0.0, 0.25, 1.0]
+
+    """
+    return _rs.lorenz(_frame(counts, "counts"), list(keys) if keys else None)
+
+
 def persistence(
     counts: Union[CountResult, Any], *, top: int = 5, keys: Optional[Sequence[str]] = None
 ) -> pl.DataFrame:

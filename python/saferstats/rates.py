@@ -126,6 +126,60 @@ def shares(
     return _rs.shares(_frame(counts, "counts"), of, float(confidence), float(per))
 
 
+def proportions(
+    frame: Any,
+    numerator: str,
+    denominator: str,
+    *,
+    confidence: float = 0.95,
+    per: float = 100,
+) -> pl.DataFrame:
+    """Proportions with Wilson score intervals from numerator and denominator columns.
+
+    For a weighted survey pass Kish's effective sample size (:func:`kish_effective_n`) as the
+    denominator and the weighted share times it as the numerator.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = pl.DataFrame({"feel_safe": [65], "asked": [100]})
+    >>> row = proportions(t, "feel_safe", "asked", per=1).row(0, named=True)
+    >>> round(row["lower"], 6), round(row["upper"], 6)
+    (0.552544, 0.736358)
+
+    """
+    return _rs.proportions(
+        to_polars(frame, "frame"), numerator, denominator, float(confidence), float(per)
+    )
+
+
+def newcombe_difference(
+    x1: float, n1: float, x2: float, n2: float, *, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for the difference of two proportions x1/n1 - x2/n2.
+
+    Examples
+    --------
+    >>> lo, hi = newcombe_difference(67, 100, 60, 100)
+    >>> round(lo, 4), round(hi, 4)
+    (-0.0627, 0.1993)
+
+    """
+    return _rs.newcombe_difference(float(x1), float(n1), float(x2), float(n2), float(confidence))
+
+
+def kish_effective_n(weights: Sequence[float]) -> float:
+    """Kish's effective sample size (sum of weights)² / sum of squared weights.
+
+    Examples
+    --------
+    >>> kish_effective_n([1.0, 1.0, 2.0, 4.0])
+    2.909090909090909
+
+    """
+    return _rs.kish_effective_n([float(w) for w in weights])
+
+
 def compare_with_benchmark(
     rates: Union[RateResult, Any],
     *,

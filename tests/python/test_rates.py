@@ -189,3 +189,36 @@ def test_rank_interval_contains_rank_and_is_reproducible():
     assert (a["rank"] <= a["rank_upper"]).all()
     assert a["peers"][0] == 50
     assert sorted(a["rank"].to_list()) == list(range(1, 51))
+
+
+def test_proportions_newcombe_and_kish_match_statsmodels():
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+    t = pl.DataFrame({"x": [65.0, 1045.0, 0.0, 0.445], "n": [100.0, 5000.0, 20.0, 1.0]})
+    out = ss.proportions(t, "x", "n", per=1)
+    lo, hi = proportion_confint(t["x"].to_numpy(), t["n"].to_numpy(), alpha=0.05, method="wilson")
+    np.testing.assert_allclose(out["lower"].to_numpy(), lo, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(out["upper"].to_numpy(), hi, rtol=1e-9)
+    # PHE golden values (x=1045, n=5000, 99.8%)
+    g = ss.proportions(t.slice(1, 1), "x", "n", confidence=0.998, per=1)
+    assert g["lower"][0] == pytest.approx(0.19179381799015244, rel=1e-9)
+    assert g["upper"][0] == pytest.approx(0.22731562902525818, rel=1e-9)
+    lo, hi = confint_proportions_2indep(67, 100, 60, 100, method="newcomb", compare="diff")
+    assert ss.newcombe_difference(67, 100, 60, 100) == pytest.approx((lo, hi), rel=1e-9)
+    w = np.array([1.0, 1.0, 2.0, 4.0, 0.5])
+    assert ss.kish_effective_n(w) == pytest.approx(w.sum() ** 2 / (w**2).sum())
+    with pytest.raises(ss.DataError, match="numerator"):
+        ss.proportions(pl.DataFrame({"x": [5.0], "n": [3.0]}), "x", "n")
+    with pytest.raises(ss.ParameterError):
+        ss.kish_effective_n([])
+
+
+def test_lorenz_points_per_group():
+    medway = ss.datasets.medway_2014()
+    c = ss.counts(
+        medway.crimes, medway.geography, level="ward", by=["crime_type"], period="calendar_year"
+    )
+    pts = ss.lorenz(c)
+    assert pts.height == 14 * 23  # 22 wards + the origin, per crime type
+    last = pts.group_by("crime_type", "period").agg(pl.col("incident_share").last())
+    assert (last["incident_share"] == 1.0).all()

@@ -699,6 +699,74 @@ fn grid_hotspots(
     })
 }
 
+/// Lorenz curve points per group.
+#[pyfunction]
+#[pyo3(signature = (counts, keys=None))]
+fn lorenz(py: Python<'_>, counts: PyDataFrame, keys: Option<Vec<String>>) -> PyResult<PyDataFrame> {
+    run(py, || {
+        Ok(PyDataFrame(saferstats::hotspots::lorenz(&counts.0, keys)?))
+    })
+}
+
+/// Wilson intervals for numerator/denominator columns.
+#[pyfunction]
+fn proportions(
+    py: Python<'_>,
+    frame: PyDataFrame,
+    numerator: String,
+    denominator: String,
+    confidence: f64,
+    per: f64,
+) -> PyResult<PyDataFrame> {
+    run(py, || {
+        Ok(PyDataFrame(saferstats::rates::proportions(
+            &frame.0,
+            &numerator,
+            &denominator,
+            confidence,
+            per,
+        )?))
+    })
+}
+
+/// Newcombe's hybrid score interval for p1 - p2.
+#[pyfunction]
+fn newcombe_difference(
+    x1: f64,
+    n1: f64,
+    x2: f64,
+    n2: f64,
+    confidence: f64,
+) -> PyResult<(f64, f64)> {
+    let c = saferstats::intervals::validate_confidence(confidence).map_err(|r| {
+        to_py_err(Error::InvalidParameter {
+            name: "confidence",
+            reason: r,
+        })
+    })?;
+    if !(n1 > 0.0 && n2 > 0.0 && (0.0..=n1).contains(&x1) && (0.0..=n2).contains(&x2)) {
+        return Err(to_py_err(Error::InvalidParameter {
+            name: "counts",
+            reason: format!("need 0 ≤ x ≤ n and n > 0, got {x1}/{n1} and {x2}/{n2}"),
+        }));
+    }
+    Ok(saferstats::intervals::newcombe_diff_limits(
+        x1, n1, x2, n2, c,
+    ))
+}
+
+/// Kish's effective sample size of survey weights.
+#[pyfunction]
+fn kish_effective_n(weights: Vec<f64>) -> PyResult<f64> {
+    if weights.is_empty() || weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
+        return Err(to_py_err(Error::InvalidParameter {
+            name: "weights",
+            reason: "weights must be finite, non-negative and not empty".into(),
+        }));
+    }
+    Ok(saferstats::intervals::kish_effective_n(&weights))
+}
+
 /// Raise a Rust panic on purpose, to test that it becomes `InternalError`.
 #[pyfunction]
 fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
@@ -744,6 +812,10 @@ fn _saferstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(persistence, m)?)?;
     m.add_function(wrap_pyfunction!(share_change, m)?)?;
     m.add_function(wrap_pyfunction!(grid_hotspots, m)?)?;
+    m.add_function(wrap_pyfunction!(lorenz, m)?)?;
+    m.add_function(wrap_pyfunction!(proportions, m)?)?;
+    m.add_function(wrap_pyfunction!(newcombe_difference, m)?)?;
+    m.add_function(wrap_pyfunction!(kish_effective_n, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())
 }

@@ -240,6 +240,31 @@ pub fn hotspots(
     Ok(Hotspots { ranking, summary })
 }
 
+/// Lorenz curve points for every group of a counts table: one row per group and point with
+/// `area_share` (cumulative share of areas, quietest first) and `incident_share` (cumulative
+/// share of incidents), starting at (0, 0). See [`crate::concentration::lorenz_curve`].
+pub fn lorenz(counts: &DataFrame, keys: Option<Vec<String>>) -> Result<DataFrame> {
+    let y: Vec<f64> = check_counts(counts, COUNT)?.into_no_null_iter().collect();
+    let keys = group_keys(counts, &keys);
+    let groups = row_groups(counts, &keys)?;
+    let (mut rows, mut xs, mut ys) = (Vec::new(), Vec::new(), Vec::new());
+    for g in &groups {
+        let c: Vec<f64> = g.iter().map(|&i| y[i]).collect();
+        for (x, share) in crate::concentration::lorenz_curve(&c) {
+            rows.push(g[0] as IdxSize);
+            xs.push(x);
+            ys.push(share);
+        }
+    }
+    let keep: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let mut out = counts
+        .select(keep)?
+        .take(&IdxCa::from_vec("idx".into(), rows))?;
+    out.with_column(Column::new("area_share".into(), xs))?;
+    out.with_column(Column::new("incident_share".into(), ys))?;
+    Ok(out)
+}
+
 fn key_text(df: &DataFrame, keys: &[String], row: usize) -> Result<String> {
     let mut parts = Vec::with_capacity(keys.len());
     for k in keys {

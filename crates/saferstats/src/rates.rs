@@ -23,7 +23,7 @@
 //! # Ok::<(), saferstats::Error>(())
 //! ```
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -517,30 +517,42 @@ pub(crate) fn partial_flags(df: &DataFrame) -> Result<Vec<Option<String>>> {
 
 /// Group rows by the values of `keys` (rendered as text), in order of first appearance.
 pub(crate) fn row_groups(df: &DataFrame, keys: &[String]) -> Result<Vec<Vec<usize>>> {
-    let cols: Vec<Column> = keys
-        .iter()
-        .map(|k| {
-            df.column(k)
-                .map_err(|_| Error::MissingColumn {
-                    source_name: "table".into(),
-                    column: k.clone(),
-                    found: names(df),
-                })
-                .and_then(|c| Ok(c.cast(&DataType::String)?))
-        })
-        .collect::<Result<_>>()?;
-    let mut index: HashMap<Vec<Option<String>>, usize> = HashMap::new();
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    for i in 0..df.height() {
-        let key: Vec<Option<String>> = cols
-            .iter()
-            .map(|c| c.str().ok().and_then(|s| s.get(i).map(str::to_string)))
-            .collect();
-        let g = *index.entry(key).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
+    for k in keys {
+        if !df.schema().contains(k) {
+            return Err(Error::MissingColumn {
+                source_name: "table".into(),
+                column: k.clone(),
+                found: names(df),
+            });
+        }
+    }
+    if keys.is_empty() {
+        return Ok(if df.height() == 0 {
+            Vec::new()
+        } else {
+            vec![(0..df.height()).collect()]
         });
-        groups[g].push(i);
+    }
+    // polars' hash group-by (nulls form their own group), in order of first appearance.
+    let grouped = df
+        .select(keys.iter().map(String::as_str))?
+        .lazy()
+        .with_row_index("__row", None)
+        .group_by_stable(keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>())
+        .agg([col("__row")])
+        .select([col("__row")])
+        .collect()?;
+    let lists = grouped.column("__row")?.list()?.clone();
+    let mut groups = Vec::with_capacity(lists.len());
+    for rows in lists.amortized_iter().flatten() {
+        let rows = rows.as_ref();
+        let rows = rows.cast(&IDX_DTYPE)?;
+        groups.push(
+            rows.idx()?
+                .into_no_null_iter()
+                .map(|i| i as usize)
+                .collect(),
+        );
     }
     Ok(groups)
 }
@@ -640,6 +652,63 @@ pub fn shares(counts: &DataFrame, of: &str, confidence: f64, per: f64) -> Result
             "statistic".into(),
             vec![format!("share of total by {of}, per {}", thousands(per)); h],
         ),
+    ] {
+        out.with_column(c)?;
+    }
+    Ok(out)
+}
+
+/// Wilson intervals for proportions given as columns: `numerator` of `denominator` per row
+/// (e.g. survey respondents who feel safe of those asked; with survey weights, pass the Kish
+/// effective sample size as the denominator and the weighted share times it as the numerator).
+/// Adds `value` (proportion × `per`), `lower`, `upper`, `method`, `confidence`.
+pub fn proportions(
+    frame: &DataFrame,
+    numerator: &str,
+    denominator: &str,
+    confidence: f64,
+    per: f64,
+) -> Result<DataFrame> {
+    let confidence = validate_confidence(confidence).map_err(|r| Error::param("confidence", r))?;
+    let x = column_f64(frame, numerator, "proportions")?;
+    let n = column_f64(frame, denominator, "proportions")?;
+    let h = frame.height();
+    let (mut value, mut lower, mut upper) = (
+        Vec::with_capacity(h),
+        Vec::with_capacity(h),
+        Vec::with_capacity(h),
+    );
+    for (i, (x, n)) in x.iter().zip(n.iter()).enumerate() {
+        let (Some(x), Some(n)) = (x, n) else {
+            return Err(Error::BadValue {
+                source_name: "proportions".into(),
+                line: i as u64 + 1,
+                column: format!("{numerator}/{denominator}"),
+                value: "null".into(),
+                reason: "missing numerator or denominator".into(),
+            });
+        };
+        if !(n > 0.0 && x >= 0.0 && x <= n) {
+            return Err(Error::BadValue {
+                source_name: "proportions".into(),
+                line: i as u64 + 1,
+                column: format!("{numerator}/{denominator}"),
+                value: format!("{x}/{n}"),
+                reason: "need 0 ≤ numerator ≤ denominator and denominator > 0".into(),
+            });
+        }
+        let (l, u) = wilson_limits(x, n, confidence);
+        value.push(x / n * per);
+        lower.push(l * per);
+        upper.push(u * per);
+    }
+    let mut out = frame.clone();
+    for c in [
+        Column::new("value".into(), value),
+        Column::new("lower".into(), lower),
+        Column::new("upper".into(), upper),
+        Column::new("method".into(), vec!["wilson"; h]),
+        Column::new("confidence".into(), vec![percent_label(confidence); h]),
     ] {
         out.with_column(c)?;
     }
