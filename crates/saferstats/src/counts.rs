@@ -295,30 +295,53 @@ pub fn counts(
         .agg([len().cast(DataType::Int64).alias(COUNT)]);
 
     // The complete grid: every area x every group seen in the input x every period.
+    // Each side is sorted once (areas, groups, periods are small) and numbered; the (possibly
+    // million-row) grid is then sorted on those integers rather than on the text keys.
     let area_list = areas
         .select([col(AREA_CODE), col(AREA_NAME)])
-        .unique_stable(None, UniqueKeepStrategy::First);
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .sort(
+            [AREA_CODE],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .with_row_index("__area_ix", None);
     let period_list = periods
         .clone()
         .lazy()
         .drop(cols([pc::MONTH]))
-        .unique_stable(None, UniqueKeepStrategy::First);
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .sort(
+            [pc::PERIOD_START],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .with_row_index("__period_ix", None);
     let mut grid = area_list.clone();
     if !by.is_empty() {
+        let by_names: Vec<PlSmallStr> = spec
+            .by
+            .iter()
+            .map(|b| PlSmallStr::from(b.as_str()))
+            .collect();
         let groups = crimes
             .clone()
             .lazy()
             .select(by.clone())
-            .unique_stable(None, UniqueKeepStrategy::First);
+            .unique_stable(None, UniqueKeepStrategy::First)
+            .sort(
+                by_names,
+                SortMultipleOptions::default()
+                    .with_nulls_last(true)
+                    .with_maintain_order(true),
+            )
+            .with_row_index("__group_ix", None);
         grid = grid.cross_join(groups, None);
+    } else {
+        grid = grid.with_column(lit(0 as IdxSize).alias("__group_ix"));
     }
     grid = grid.cross_join(period_list.clone(), None);
     let mut join_keys = vec![col(AREA_CODE)];
     join_keys.extend(by.iter().cloned());
     join_keys.push(col(pc::PERIOD));
-    let mut sort_by: Vec<PlSmallStr> = vec![AREA_CODE.into()];
-    sort_by.extend(spec.by.iter().map(|b| PlSmallStr::from(b.as_str())));
-    sort_by.push(pc::PERIOD_START.into());
     let table = grid
         .join(
             counted,
@@ -331,8 +354,8 @@ pub fn counts(
             lit(level.name()).alias(LEVEL),
         ])
         .sort(
-            sort_by,
-            SortMultipleOptions::default().with_nulls_last(true),
+            ["__area_ix", "__group_ix", "__period_ix"],
+            SortMultipleOptions::default(),
         )
         .collect()?;
 

@@ -280,7 +280,11 @@ pub fn attach_population(
         .iter()
         .flatten()
         .collect();
-    for i in 0..joined.height() {
+    let any_bad = pops.null_count() > 0
+        || pops
+            .iter()
+            .any(|p| p.is_some_and(|p| !(p > 0.0 && p.is_finite())));
+    for i in (0..joined.height()).filter(|_| any_bad) {
         let area = areas.get(i).unwrap_or("?");
         let year = years.get(i).unwrap_or(0);
         match pops.get(i) {
@@ -435,12 +439,9 @@ pub fn rates(
         .collect();
     new_cols.push(Column::new("method".into(), method));
     let h = joined.height();
-    new_cols.push(Column::new(
-        "confidence".into(),
-        vec![spec.confidence.label(); h],
-    ));
+    new_cols.push(text_constant("confidence", &spec.confidence.label(), h));
     let statistic = format!("rate per {}", thousands(per));
-    new_cols.push(Column::new("statistic".into(), vec![statistic; h]));
+    new_cols.push(text_constant("statistic", &statistic, h));
     let flags = partial_flags(&joined)?;
     let partial_rows = flags.iter().filter(|f| f.is_some()).count() as u64;
     new_cols.push(Column::new("flags".into(), flags));
@@ -478,6 +479,15 @@ fn phe_names(confidence: Confidence, level: f64) -> (String, String) {
         Confidence::PhePair if level < 0.99 => ("lower95_0cl".into(), "upper95_0cl".into()),
         Confidence::PhePair => ("lower99_8cl".into(), "upper99_8cl".into()),
     }
+}
+
+/// A column repeating one text value (stored once, not per row).
+pub(crate) fn text_constant(name: &str, value: &str, height: usize) -> Column {
+    Column::new_scalar(
+        name.into(),
+        Scalar::new(DataType::String, AnyValue::StringOwned(value.into())),
+        height,
+    )
 }
 
 /// Whole numbers with thousands separators: "1,000", "100,000".
