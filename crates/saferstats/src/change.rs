@@ -100,16 +100,9 @@ pub struct ChangeReport {
 }
 
 fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<YearMonth>>> {
-    let c = df.column(name).map_err(|_| Error::MissingColumn {
-        source_name: "counts".into(),
-        column: name.into(),
-        found: df
-            .get_column_names()
-            .iter()
-            .map(|c| c.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-    })?;
+    let c = df
+        .column(name)
+        .map_err(|_| Error::missing_column("counts", name, df))?;
     if c.dtype() != &DataType::Date {
         return Err(Error::param(
             "counts",
@@ -207,11 +200,7 @@ pub fn change(counts: &DataFrame, spec: &ChangeSpec) -> Result<(DataFrame, Chang
         ));
     }
     if !counts.schema().contains(AREA_CODE) {
-        return Err(Error::MissingColumn {
-            source_name: "counts".into(),
-            column: AREA_CODE.into(),
-            found: "see the counts table".into(),
-        });
+        return Err(Error::missing_column("counts", AREA_CODE, counts));
     }
     let y: Vec<f64> = check_counts(counts, COUNT)?.into_no_null_iter().collect();
     let start = dates(counts, "period_start")?;

@@ -138,16 +138,7 @@ fn require_column(df: &DataFrame, name: &str, what: &str) -> Result<()> {
     if df.schema().contains(name) {
         Ok(())
     } else {
-        Err(Error::MissingColumn {
-            source_name: what.to_string(),
-            column: name.to_string(),
-            found: df
-                .get_column_names()
-                .iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+        Err(Error::missing_column(what, name, df))
     }
 }
 

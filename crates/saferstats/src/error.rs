@@ -98,6 +98,24 @@ pub enum Error {
 }
 
 impl Error {
+    /// A [`Error::MissingColumn`] for a frame, listing the columns it does have.
+    pub(crate) fn missing_column(
+        source_name: &str,
+        column: &str,
+        frame: &polars::prelude::DataFrame,
+    ) -> Self {
+        Error::MissingColumn {
+            source_name: source_name.to_string(),
+            column: column.to_string(),
+            found: frame
+                .get_column_names()
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
     /// Short helper for [`Error::InvalidParameter`].
     pub(crate) fn param(name: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidParameter {

@@ -74,16 +74,7 @@ fn group_keys(df: &DataFrame, keys: &Option<Vec<String>>) -> Vec<String> {
 fn area_codes(df: &DataFrame) -> Result<Vec<String>> {
     Ok(df
         .column(AREA_CODE)
-        .map_err(|_| Error::MissingColumn {
-            source_name: "counts".into(),
-            column: AREA_CODE.into(),
-            found: df
-                .get_column_names()
-                .iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?
+        .map_err(|_| Error::missing_column("counts", AREA_CODE, df))?
         .cast(&DataType::String)?
         .str()?
         .iter()
@@ -268,11 +259,9 @@ pub fn lorenz(counts: &DataFrame, keys: Option<Vec<String>>) -> Result<DataFrame
 fn key_text(df: &DataFrame, keys: &[String], row: usize) -> Result<String> {
     let mut parts = Vec::with_capacity(keys.len());
     for k in keys {
-        let c = df.column(k).map_err(|_| Error::MissingColumn {
-            source_name: "previous counts".into(),
-            column: k.clone(),
-            found: "see the table".into(),
-        })?;
+        let c = df
+            .column(k)
+            .map_err(|_| Error::missing_column("previous counts", k, df))?;
         parts.push(format!("{}", c.get(row)?));
     }
     Ok(parts.join("\u{1f}"))
@@ -496,18 +485,10 @@ pub fn grid_hotspots(crimes: &DataFrame, spec: &GridSpec) -> Result<(DataFrame, 
     }
     let lon = crimes
         .column("longitude")
-        .map_err(|_| Error::MissingColumn {
-            source_name: "crimes".into(),
-            column: "longitude".into(),
-            found: "see the frame".into(),
-        })?;
+        .map_err(|_| Error::missing_column("crimes", "longitude", crimes))?;
     let lat = crimes
         .column("latitude")
-        .map_err(|_| Error::MissingColumn {
-            source_name: "crimes".into(),
-            column: "latitude".into(),
-            found: "see the frame".into(),
-        })?;
+        .map_err(|_| Error::missing_column("crimes", "latitude", crimes))?;
     let lon = lon.cast(&DataType::Float64)?;
     let lat = lat.cast(&DataType::Float64)?;
     let mut report = GridReport {

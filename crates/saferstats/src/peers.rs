@@ -54,16 +54,9 @@ pub enum Benchmark {
 }
 
 fn f64_column(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let c = df.column(name).map_err(|_| Error::MissingColumn {
-        source_name: "rates table".into(),
-        column: name.into(),
-        found: df
-            .get_column_names()
-            .iter()
-            .map(|c| c.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-    })?;
+    let c = df
+        .column(name)
+        .map_err(|_| Error::missing_column("rates table", name, df))?;
     let c = c.cast(&DataType::Float64)?;
     Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }

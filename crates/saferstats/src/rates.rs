@@ -130,16 +130,9 @@ pub struct RateReport {
 }
 
 fn column_f64(df: &DataFrame, name: &str, what: &str) -> Result<Float64Chunked> {
-    let col = df.column(name).map_err(|_| Error::MissingColumn {
-        source_name: what.into(),
-        column: name.into(),
-        found: df
-            .get_column_names()
-            .iter()
-            .map(|c| c.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-    })?;
+    let col = df
+        .column(name)
+        .map_err(|_| Error::missing_column(what, name, df))?;
     if !col.dtype().is_primitive_numeric() {
         return Err(Error::param(
             "counts",
@@ -196,11 +189,7 @@ pub fn attach_population(
         column_f64_or_str(population, c)?;
     }
     if !counts.schema().contains(AREA_CODE) {
-        return Err(Error::MissingColumn {
-            source_name: "counts".into(),
-            column: AREA_CODE.into(),
-            found: names(counts),
-        });
+        return Err(Error::missing_column("counts", AREA_CODE, counts));
     }
     let year_expr = match rule {
         PopulationYear::Fixed(y) => lit(y),
@@ -210,11 +199,7 @@ pub fn attach_population(
             } else if counts.schema().contains("period_start") {
                 col("period_start").dt().year() + lit(offset)
             } else {
-                return Err(Error::MissingColumn {
-                    source_name: "counts".into(),
-                    column: "period_start".into(),
-                    found: names(counts),
-                });
+                return Err(Error::missing_column("counts", "period_start", counts));
             }
         }
     };
@@ -332,23 +317,11 @@ pub fn attach_population(
     Ok((joined, without.into_iter().collect()))
 }
 
-fn names(df: &DataFrame) -> String {
-    df.get_column_names()
-        .iter()
-        .map(|c| c.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn column_f64_or_str(df: &DataFrame, name: &str) -> Result<()> {
     if df.schema().contains(name) {
         Ok(())
     } else {
-        Err(Error::MissingColumn {
-            source_name: "population".into(),
-            column: name.into(),
-            found: names(df),
-        })
+        Err(Error::missing_column("population", name, df))
     }
 }
 
@@ -529,11 +502,7 @@ pub(crate) fn partial_flags(df: &DataFrame) -> Result<Vec<Option<String>>> {
 pub(crate) fn row_groups(df: &DataFrame, keys: &[String]) -> Result<Vec<Vec<usize>>> {
     for k in keys {
         if !df.schema().contains(k) {
-            return Err(Error::MissingColumn {
-                source_name: "table".into(),
-                column: k.clone(),
-                found: names(df),
-            });
+            return Err(Error::missing_column("table", k, df));
         }
     }
     if keys.is_empty() {
@@ -609,11 +578,7 @@ pub(crate) fn peer_rates(
 pub fn shares(counts: &DataFrame, of: &str, confidence: f64, per: f64) -> Result<DataFrame> {
     let confidence = validate_confidence(confidence).map_err(|r| Error::param("confidence", r))?;
     if !counts.schema().contains(of) {
-        return Err(Error::MissingColumn {
-            source_name: "counts".into(),
-            column: of.into(),
-            found: names(counts),
-        });
+        return Err(Error::missing_column("counts", of, counts));
     }
     let x: Vec<f64> = check_counts(counts, COUNT)?.into_no_null_iter().collect();
     let keys: Vec<String> = default_peer_keys(counts)

@@ -88,16 +88,9 @@ pub fn seasonality(monthly: &DataFrame, spec: &SeasonalitySpec) -> Result<Season
     } else {
         "month"
     };
-    let dates = monthly.column(date_col).map_err(|_| Error::MissingColumn {
-        source_name: "monthly counts".into(),
-        column: "period_start".into(),
-        found: monthly
-            .get_column_names()
-            .iter()
-            .map(|c| c.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-    })?;
+    let dates = monthly
+        .column(date_col)
+        .map_err(|_| Error::missing_column("monthly counts", "period_start", monthly))?;
     if dates.dtype() != &DataType::Date {
         return Err(Error::param(
             "monthly",

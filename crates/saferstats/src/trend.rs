@@ -328,11 +328,7 @@ pub fn trends(annual: &DataFrame, breaks: &[RecordingBreak], confidence: f64) ->
     let y: Vec<f64> = check_counts(annual, COUNT)?.into_no_null_iter().collect();
     let starts: Vec<Option<i32>> = annual
         .column("period_start")
-        .map_err(|_| Error::MissingColumn {
-            source_name: "annual counts".into(),
-            column: "period_start".into(),
-            found: "see the table".into(),
-        })?
+        .map_err(|_| Error::missing_column("annual counts", "period_start", annual))?
         .cast(&DataType::Int32)?
         .i32()?
         .iter()
