@@ -13,7 +13,8 @@ step() { printf '\n==> %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }
 step "python environment and extension build"
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+# The dev profile for the test loop (the README's `pip install .` builds release).
+MATURIN_PEP517_ARGS="--profile dev" .venv/bin/python -m pip install -q -e '.[test]'
 export PYO3_PYTHON="$PWD/.venv/bin/python"
 
 step "cargo fmt"
@@ -24,6 +25,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo test (core: unit, integration on ../shared/data, doc tests)"
 cargo test
+
+step "stubtest (the .pyi of the compiled module against the module itself)"
+.venv/bin/python -m mypy.stubtest saferstats._saferstats --allowlist tests/stubtest_allowlist.txt
 
 step "ruff"
 .venv/bin/ruff check .

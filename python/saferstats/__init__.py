@@ -25,6 +25,35 @@ shape: (4, 4)
 """
 
 from saferstats import datasets
+from saferstats._reports import (
+    ChangeReport,
+    CountReport,
+    FileReport,
+    GridReport,
+    HotspotReport,
+    PeerReport,
+    ProportionReport,
+    RateReport,
+    ReadReport,
+    SeasonalityReport,
+    ShareReport,
+    TrendReport,
+)
+from saferstats._results import (
+    ChangeResult,
+    CountResult,
+    GridResult,
+    HotspotResult,
+    LorenzResult,
+    PeerResult,
+    PersistenceResult,
+    ProportionResult,
+    RateResult,
+    SeasonalityResult,
+    ShareChangeResult,
+    ShareResult,
+    TrendResult,
+)
 from saferstats._saferstats import (
     ColumnError,
     DataError,
@@ -35,18 +64,10 @@ from saferstats._saferstats import (
     SaferstatsError,
     __version__,
 )
-from saferstats.change import ChangeResult, change, dispersion_from_monthly, trends
-from saferstats.counts import ALL_CRIME_EXCLUDING_ASB, CountResult, counts, map_categories
-from saferstats.hotspots import (
-    HotspotResult,
-    grid_hotspots,
-    hotspots,
-    lorenz,
-    persistence,
-    share_change,
-)
+from saferstats.change import change, dispersion_from_monthly, trends
+from saferstats.counts import ALL_CRIME_EXCLUDING_ASB, counts, map_categories
+from saferstats.hotspots import grid_hotspots, hotspots, lorenz, persistence, share_change
 from saferstats.rates import (
-    RateResult,
     compare_with_benchmark,
     funnel_limits,
     kish_effective_n,
@@ -61,33 +82,51 @@ from saferstats.readers import (
     Lookup,
     PoliceUkData,
     Population,
-    ReadReport,
     build_geography,
     read_lookup,
     read_police_uk,
     read_population,
 )
-from saferstats.seasonality import SeasonalityResult, read_wide_monthly, seasonality
+from saferstats.seasonality import read_wide_monthly, seasonality
 
 __all__ = [
     "ALL_CRIME_EXCLUDING_ASB",
+    "ChangeReport",
     "ChangeResult",
     "ColumnError",
+    "CountReport",
     "CountResult",
     "DataError",
+    "FileReport",
     "Geography",
+    "GridReport",
+    "GridResult",
+    "HotspotReport",
     "HotspotResult",
     "InputFileError",
     "InsufficientDataError",
     "InternalError",
     "Lookup",
+    "LorenzResult",
     "ParameterError",
+    "PeerReport",
+    "PeerResult",
+    "PersistenceResult",
     "PoliceUkData",
     "Population",
+    "ProportionReport",
+    "ProportionResult",
+    "RateReport",
     "RateResult",
     "ReadReport",
     "SaferstatsError",
+    "SeasonalityReport",
     "SeasonalityResult",
+    "ShareChangeResult",
+    "ShareReport",
+    "ShareResult",
+    "TrendReport",
+    "TrendResult",
     "__version__",
     "build_geography",
     "change",

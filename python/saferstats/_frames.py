@@ -2,34 +2,91 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional, Sequence
 
 import polars as pl
 
-from saferstats._saferstats import ColumnError, ParameterError
+from saferstats._saferstats import ColumnError, DataError, ParameterError
+
+#: Columns holding a month or period boundary: a Datetime there (e.g. after a pandas round
+#: trip, ``datetime64[ms]``) is taken as its date.
+DATE_COLUMNS = ("month", "period_start", "period_end")
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def to_polars(frame: Any, name: str) -> pl.DataFrame:
-    """Return ``frame`` as an eager polars DataFrame.
+    """Return ``frame`` as an eager polars DataFrame with dtypes the core accepts.
 
     Accepts a polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table, or any object
-    with ``__arrow_c_stream__`` (the Arrow PyCapsule interface).
+    with ``__arrow_c_stream__`` (the Arrow PyCapsule interface). The frame is then normalised
+    by :func:`normalise`, the one place where dtypes are made safe to cross into Rust.
     """
     if isinstance(frame, pl.DataFrame):
-        return frame
+        return normalise(frame, name)
     if isinstance(frame, pl.LazyFrame):
-        return frame.collect()
+        return normalise(frame.collect(), name)
     module = type(frame).__module__.split(".")[0]
     if module == "pandas":
-        return pl.from_pandas(frame)
+        return normalise(pl.from_pandas(frame), name)
     if module == "pyarrow" or hasattr(frame, "__arrow_c_stream__"):
         converted = pl.from_arrow(frame)
         if isinstance(converted, pl.DataFrame):
-            return converted
+            return normalise(converted, name)
     raise ParameterError(
         f"{name} must be a polars or pandas DataFrame (or an Arrow table); "
         f"got {type(frame).__name__}"
     )
+
+
+def _wide_integer(dtype: pl.DataType) -> bool:
+    wide = [getattr(pl, n) for n in ("Int128", "UInt64", "UInt128") if hasattr(pl, n)]
+    return any(dtype == w for w in wide)
+
+
+def normalise(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Make every column's dtype one the core reads, without changing a value.
+
+    - Categorical and Enum become String (the labels, not the physical codes);
+    - Decimal becomes Float64;
+    - Int128, UInt64 and UInt128 become Int64 when every value fits, else :class:`DataError`
+      naming the column and the first value that does not fit;
+    - Datetime in ``month``, ``period_start`` or ``period_end`` becomes Date;
+    - Object columns are a :class:`ColumnError` (they cannot cross into Rust).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"a": ["x"], "n": [1]}, schema={"a": pl.Categorical, "n": pl.UInt64})
+    >>> dict(normalise(f, "t").schema)
+    {'a': String, 'n': Int64}
+
+    """
+    casts = []
+    for column, dtype in frame.schema.items():
+        if isinstance(dtype, (pl.Categorical, pl.Enum)) or dtype in (pl.Categorical, pl.Enum):
+            casts.append(pl.col(column).cast(pl.String))
+        elif isinstance(dtype, pl.Decimal) or dtype == pl.Decimal:
+            casts.append(pl.col(column).cast(pl.Float64))
+        elif _wide_integer(dtype):
+            values = frame[column].drop_nulls()
+            if values.len():
+                low, high = values.min(), values.max()
+                bad = high if high > _INT64_MAX else low if low < _INT64_MIN else None
+                if bad is not None:
+                    raise DataError(
+                        f"{name}, column '{column}': value {bad} does not fit in a 64-bit "
+                        "signed integer"
+                    )
+            casts.append(pl.col(column).cast(pl.Int64))
+        elif isinstance(dtype, pl.Datetime) and column in DATE_COLUMNS:
+            casts.append(pl.col(column).dt.date())
+        elif dtype == pl.Object:
+            raise ColumnError(
+                f"{name}, column '{column}': Python objects cannot be read; convert the column "
+                "to text or numbers"
+            )
+    return frame.with_columns(casts) if casts else frame
 
 
 def require_columns(frame: pl.DataFrame, columns: Iterable[str], name: str) -> None:
@@ -67,3 +124,26 @@ def as_month_dates(frame: pl.DataFrame, column: str = "month") -> pl.DataFrame:
             f"column '{column}' must be a Date, Datetime or YYYY-MM text; got {dtype}"
         )
     return frame.with_columns(expr.dt.truncate("1mo").alias(column))
+
+
+def table_and_keys(
+    obj: Any, name: str, keys: Optional[Sequence[str]] = None
+) -> tuple[pl.DataFrame, list[str]]:
+    """Return the table of a result (or of a frame) and its grouping keys.
+
+    Keys are declared, never guessed: ``keys`` when given; otherwise the keys the result's
+    report declares (a :class:`CountResult` records its ``by`` columns); otherwise none (one
+    row per area and period).
+    """
+    table = getattr(obj, "table", None)
+    if isinstance(table, pl.DataFrame):
+        frame = normalise(table, name)
+        declared = getattr(getattr(obj, "report", None), "keys", None)
+    else:
+        frame = to_polars(obj, name)
+        declared = None
+    if keys is not None:
+        if isinstance(keys, str):
+            raise ParameterError(f"keys must be a list of column names, got the string {keys!r}")
+        return frame, list(keys)
+    return frame, list(declared) if declared is not None else []

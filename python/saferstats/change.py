@@ -2,44 +2,30 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any, Sequence, Union
-
-import polars as pl
+from typing import Any, Optional, Sequence, Union
 
 from saferstats import _saferstats as _rs
-from saferstats._frames import to_polars
-from saferstats.counts import CountResult
-from saferstats.rates import RateResult
-
-METHODS = ("exact-cond", "cond-midp", "score", "wald-log", "wald", "score-log", "sqrt")
-
-
-@dataclass(frozen=True)
-class ChangeResult:
-    """Comparisons and a report (rows compared, without an earlier period, refused)."""
-
-    table: pl.DataFrame
-    report: dict[str, Any]
+from saferstats._frames import table_and_keys
+from saferstats._reports import ChangeReport, TrendReport
+from saferstats._results import ChangeResult, CountResult, RateResult, TrendResult, table_result
+from saferstats._typing import ChangeMethod, Compare
 
 
-def _frame(obj: Any, name: str) -> pl.DataFrame:
-    if isinstance(obj, (CountResult, RateResult)):
-        return obj.table
-    return to_polars(obj, name)
+def _breaks(breaks: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"month": str(m), "description": str(d)} for m, d in breaks]
 
 
 def change(
     counts: Union[CountResult, RateResult, Any],
     *,
-    compare: Union[str, int] = "year_earlier",
-    method: str = "exact-cond",
+    compare: Union[Compare, int] = "year_earlier",
+    method: ChangeMethod = "exact-cond",
     confidence: float = 0.95,
     dispersion: float = 1.0,
     exposure_adjust: bool = False,
     small_count: float = 10,
     breaks: Sequence[tuple[str, str]] = (),
+    keys: Optional[Sequence[str]] = None,
 ) -> ChangeResult:
     """Compare each period with an earlier one and test whether the change is real.
 
@@ -66,6 +52,9 @@ def change(
     breaks
         Recording-practice changes as ``("YYYY-MM", description)``: comparisons spanning one
         are flagged.
+    keys
+        Grouping columns of ``counts`` besides ``area_code`` and ``period``; default: the keys
+        a :class:`CountResult` declares (none for a bare frame).
 
     Examples
     --------
@@ -77,28 +66,30 @@ def change(
     [('2014 Q2', '2014 Q1', 7134, 6088), ('2014 Q3', '2014 Q2', 7257, 7134)]
     >>> res.table["verdict"][0]
     'increase of 17.2% (1,046 more), statistically significant at 95%'
-    >>> res.report["refused_partial"]
+    >>> res.report.refused_partial
     ['2014 Q4 (2 of 3 months) vs 2014 Q3 (3 of 3 months)']
 
     """
-    if method not in METHODS:
-        raise _rs.ParameterError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     if isinstance(compare, int) and not isinstance(compare, bool):
-        kind, months = "months_earlier", compare
+        if compare < 1:
+            raise _rs.ParameterError(
+                f"invalid parameter 'compare': months earlier must be at least 1, got {compare}"
+            )
+        compare_spec: Any = {"months_earlier": compare}
     else:
-        kind, months = str(compare), None
-    table, report = _rs.change(
-        _frame(counts, "counts"),
-        kind,
-        months,
-        method,
-        float(confidence),
-        float(dispersion),
-        bool(exposure_adjust),
-        float(small_count),
-        [(str(m), str(d)) for m, d in breaks],
-    )
-    return ChangeResult(table=table, report=json.loads(report))
+        compare_spec = compare
+    frame, keys = table_and_keys(counts, "counts", keys)
+    spec = {
+        "compare": compare_spec,
+        "method": method,
+        "confidence": float(confidence),
+        "dispersion": float(dispersion),
+        "exposure_adjust": bool(exposure_adjust),
+        "small_count": float(small_count),
+        "breaks": _breaks(breaks),
+        "keys": keys,
+    }
+    return table_result(ChangeResult, ChangeReport, _rs.change(frame, spec))
 
 
 def dispersion_from_monthly(counts: Sequence[float], first_month: int = 1) -> float:
@@ -123,7 +114,8 @@ def trends(
     *,
     breaks: Sequence[tuple[str, str]] = (),
     confidence: float = 0.95,
-) -> pl.DataFrame:
+    keys: Optional[Sequence[str]] = None,
+) -> TrendResult:
     """PHE recent-trend marker and Poisson log-linear trend for every series.
 
     ``annual`` holds one row per area, group and (non-overlapping, complete) year, with a
@@ -132,6 +124,6 @@ def trends(
     ``trend_reason``, ``annual_pct_change`` with ``lower``/``upper``, ``p_value``,
     ``dispersion``, ``periods`` and ``flags`` (recording-break caveats).
     """
-    return _rs.trends(
-        _frame(annual, "annual"), [(str(m), str(d)) for m, d in breaks], float(confidence)
-    )
+    frame, keys = table_and_keys(annual, "annual", keys)
+    spec = {"keys": keys, "breaks": _breaks(breaks), "confidence": float(confidence)}
+    return table_result(TrendResult, TrendReport, _rs.trends(frame, spec))

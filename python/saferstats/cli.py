@@ -23,12 +23,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Optional, Sequence, get_args
 
 import polars as pl
 
 from saferstats import SaferstatsError, datasets
-from saferstats.counts import LEVELS, PERIODS, counts
+from saferstats._typing import Level, Period
+from saferstats.counts import counts
 from saferstats.readers import (
     Geography,
     PoliceUkData,
@@ -38,6 +39,8 @@ from saferstats.readers import (
 )
 
 EXAMPLES = ("medway-2014",)
+LEVELS = get_args(Level)
+PERIODS = get_args(Period)
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -100,10 +103,10 @@ def _cmd_counts(args: argparse.Namespace) -> int:
     result = counts(crimes, geography, level=args.level, by=by, period=args.period)
     out = Path(args.out)
     path = _write(result.table, out, "counts", args.format)
-    report = {"read": crimes.report.to_dict(), "counts": result.report}
+    report = {"read": crimes.report.to_dict(), "counts": result.report.to_dict()}
     (out / "report.json").write_text(json.dumps(report, indent=2))
     print(crimes.report)
-    r = result.report
+    r = result.report.to_dict()
     print(
         f"counted {r['rows_counted']:,} rows into {r['areas']} {args.level} areas x "
         f"{r['groups']} groups x {r['periods']} periods; "
@@ -165,7 +168,7 @@ def _cmd_assessment(args: argparse.Namespace) -> int:
             )
         lines.append("")
     types = ss.counts(crimes, geography, level=level, by=["crime_type"], period="calendar_year")
-    breakdown = ss.shares(types).sort(["area_code", "value"], descending=[False, True])
+    breakdown = ss.shares(types).table.sort(["area_code", "value"], descending=[False, True])
     save("crime_type_shares", breakdown)
     lines.append("## Breakdown by crime type (share of all incidents, Wilson 95% CI)")
     for r in breakdown.head(5).iter_rows(named=True):
@@ -191,8 +194,8 @@ def _cmd_assessment(args: argparse.Namespace) -> int:
     for r in sig.sort("p_value").head(5).iter_rows(named=True):
         when = f"{r['period']} vs {r['comparison_period']}"
         lines.append(f"- {r['area_name']}, {when}: {r['verdict']}")
-    if change.report["refused_partial"]:
-        lines.append(f"- not compared (partial): {'; '.join(change.report['refused_partial'])}")
+    if change.report.refused_partial:
+        lines.append(f"- not compared (partial): {'; '.join(change.report.refused_partial)}")
     lines.append("")
     asb = crimes.crimes.filter(pl.col("crime_type") == "Anti-social behaviour")
     if args.hotspot_from:
@@ -217,15 +220,16 @@ def _cmd_assessment(args: argparse.Namespace) -> int:
         f"Gini {s['gini']:.2f}, Poisson-baseline Gini {s['gini_poisson_baseline']:.2f}."
     )
     lines.append("")
-    grid, grid_report = ss.grid_hotspots(
+    grid_result = ss.grid_hotspots(
         crimes.crimes.filter(pl.col("lsoa_code").is_in(geography.table["lsoa_code"].implode())),
         cell_size=args.cell_size,
     )
+    grid = grid_result.table
     save("grid_hotspots", grid)
     hot_cells = grid.filter(pl.col("hotspot") == "hot").height
     lines.append(
         f"## Grid hot spots: {hot_cells} hot cells of {args.cell_size:.0f} m (Gi*, queen "
-        f"neighbours, p < 0.05); {grid_report['without_coordinates']:,} points had no location."
+        f"neighbours, p < 0.05); {grid_result.report.without_coordinates:,} points had no location."
     )
     lines.append("")
     months = len(crimes.report.months_covered)

@@ -2,44 +2,29 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import polars as pl
 
 from saferstats import _saferstats as _rs
-from saferstats._frames import as_month_dates, as_strings, require_columns, to_polars
+from saferstats._frames import as_month_dates, as_strings, normalise, require_columns, to_polars
+from saferstats._reports import CountReport
+from saferstats._results import CountResult, table_result
+from saferstats._typing import Level, Period
 from saferstats.readers import Geography, PoliceUkData
 
 #: Crime type to group: anti-social behaviour alone, every other published category as
 #: "All crime excluding ASB".
 ALL_CRIME_EXCLUDING_ASB: dict[str, str] = dict(_rs.all_crime_excluding_asb())
 
-PERIODS = ("month", "quarter", "calendar_year", "financial_year", "rolling12")
-LEVELS = ("lsoa", "ward", "lad", "csp", "force")
-
-
-@dataclass(frozen=True)
-class CountResult:
-    """Counts table and the account of every input row.
-
-    ``report`` keys: ``rows_in``, ``rows_counted``, ``rows_without_lsoa``,
-    ``rows_outside_geography``, ``rows_outside_periods``, ``lsoas_outside_geography``,
-    ``areas``, ``groups``, ``periods``, ``partial_periods``.
-    """
-
-    table: pl.DataFrame
-    report: dict[str, Any]
-
 
 def counts(
     crimes: Union[PoliceUkData, Any],
     geography: Union[Geography, Any],
     *,
-    level: str = "ward",
+    level: Level = "ward",
     by: Sequence[str] = (),
-    period: str = "month",
+    period: Period = "month",
     coverage: Optional[Sequence[str]] = None,
 ) -> CountResult:
     """Count crimes per area, group and period, on the complete grid.
@@ -88,21 +73,28 @@ def counts(
         frame = crimes.crimes
     else:
         frame = to_polars(crimes, "crimes")
-    geo = geography.table if isinstance(geography, Geography) else to_polars(geography, "geography")
-    if level not in LEVELS:
-        raise _rs.ParameterError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
+    if isinstance(geography, Geography):
+        geo, vintage = normalise(geography.table, "geography"), geography.vintage
+    else:
+        geo, vintage = to_polars(geography, "geography"), ""
+    if isinstance(by, str):
+        raise _rs.ParameterError(f"by must be a list of column names, got the string {by!r}")
+    level = _rs.canonical("level", level)
     by = list(by)
     require_columns(frame, ["month", "lsoa_code", *by], "crimes")
     frame = as_month_dates(
         as_strings(frame.select(["month", "lsoa_code", *by]), ["lsoa_code", *by])
     )
-    geo_cols = [c for c in geo.columns if c.endswith(("_code", "_name"))]
     require_columns(geo, ["lsoa_code", f"{level}_code"], "geography")
+    geo_cols = [c for c in geo.columns if c.endswith(("_code", "_name"))]
     geo = as_strings(geo.select(geo_cols), geo_cols)
-    table, report = _rs.counts(
-        frame, geo, level, by, period, list(coverage) if coverage is not None else None
-    )
-    return CountResult(table=table, report=json.loads(report))
+    spec = {
+        "level": level,
+        "by": by,
+        "period": period,
+        "coverage": list(coverage) if coverage is not None else None,
+    }
+    return table_result(CountResult, CountReport, _rs.counts(frame, geo, vintage, spec))
 
 
 def map_categories(

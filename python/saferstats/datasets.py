@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Optional
 
 from saferstats import _saferstats as _rs
-from saferstats.readers import Geography, Lookup, PoliceUkData, Population, ReadReport
+from saferstats._typing import Handling
+from saferstats.readers import (
+    Geography,
+    Lookup,
+    PoliceUkData,
+    Population,
+    _police_uk_data,
+    read_options,
+)
 
 
 @dataclass(frozen=True)
@@ -31,9 +39,9 @@ class ExampleData:
 
 def medway_2014(
     *,
-    no_location: str = "keep",
-    duplicate_crime_id: str = "set_aside",
-    unknown_crime_type: str = "keep",
+    no_location: Handling = "keep",
+    duplicate_crime_id: Handling = "set_aside",
+    unknown_crime_type: Handling = "keep",
 ) -> ExampleData:
     """Load Medway's street-level crimes for January-November 2014 with its geography.
 
@@ -52,10 +60,10 @@ def medway_2014(
 
     """
     crimes, geo, lookup, lad_pop, ward_pop = _rs.medway_2014(
-        no_location, duplicate_crime_id, unknown_crime_type
+        read_options(no_location, duplicate_crime_id, unknown_crime_type)
     )
     return ExampleData(
-        crimes=PoliceUkData(crimes[0], crimes[1], ReadReport.from_json(crimes[2])),
+        crimes=_police_uk_data(crimes),
         geography=Geography(geo[0], geo[1], list(geo[2]), list(geo[3])),
         lsoa_lookup=Lookup(*lookup),
         lad_population=Population(*lad_pop),

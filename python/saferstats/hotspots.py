@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any, Optional, Sequence, Union
 
-import polars as pl
-
 from saferstats import _saferstats as _rs
-from saferstats._frames import to_polars
-from saferstats.counts import CountResult
+from saferstats._frames import table_and_keys, to_polars
+from saferstats._reports import GridReport, HotspotReport
+from saferstats._results import (
+    CountResult,
+    GridResult,
+    HotspotResult,
+    LorenzResult,
+    PersistenceResult,
+    ShareChangeResult,
+    table_result,
+)
+from saferstats._typing import FdrAdjust, ShareTestName
 from saferstats.readers import PoliceUkData
 
 
-@dataclass(frozen=True)
-class HotspotResult:
-    """``ranking`` (one row per group and area) and ``summary`` (one row per group)."""
-
-    ranking: pl.DataFrame
-    summary: pl.DataFrame
-
-
-def _frame(obj: Any, name: str) -> pl.DataFrame:
-    if isinstance(obj, CountResult):
-        return obj.table
-    if isinstance(obj, PoliceUkData):
-        return obj.crimes
-    return to_polars(obj, name)
+def _top(top: int) -> int:
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise _rs.ParameterError(
+            f"invalid parameter 'top': must be a whole number of 1 or more, got {top!r}"
+        )
+    return top
 
 
 def hotspots(
@@ -60,46 +58,55 @@ def hotspots(
     ['River', 'Gillingham North', 'Gillingham South', 'Luton and Wayfield', 'Chatham Central']
 
     """
-    prev = _frame(previous, "previous") if previous is not None else None
-    ranking, summary = _rs.hotspots(
-        _frame(counts, "counts"), prev, int(top), list(keys) if keys else None
-    )
-    return HotspotResult(ranking=ranking, summary=summary)
+    frame, keys = table_and_keys(counts, "counts", keys)
+    prev = table_and_keys(previous, "previous")[0] if previous is not None else None
+    ranking, summary, report = _rs.hotspots(frame, prev, {"top": _top(top), "keys": keys})
+    return HotspotResult(ranking=ranking, summary=summary, report=HotspotReport.from_core(report))
 
 
 def lorenz(
     counts: Union[CountResult, Any], *, keys: Optional[Sequence[str]] = None
-) -> pl.DataFrame:
+) -> LorenzResult:
     """Lorenz curve points per group: ``area_share`` and ``incident_share`` from (0, 0).
 
     Examples
     --------
     >>> import polars as pl
     >>> t = pl.DataFrame({"area_code": ["a", "b", "c", "d"], "count": [0, 0, 1, 3]})
-    >>> lorenz(t)["incident_share"].to_list()
+    >>> lorenz(t).table["incident_share"].to_list()
     [0.0, 0.0, 0.0, 0.25, 1.0]
 
     """
-    return _rs.lorenz(_frame(counts, "counts"), list(keys) if keys else None)
+    frame, keys = table_and_keys(counts, "counts", keys)
+    return table_result(LorenzResult, HotspotReport, _rs.lorenz(frame, {"keys": keys}))
 
 
 def persistence(
     counts: Union[CountResult, Any], *, top: int = 5, keys: Optional[Sequence[str]] = None
-) -> pl.DataFrame:
+) -> PersistenceResult:
     """How many periods each area spends in the top N (``periods_in_top``, ``fraction_in_top``)."""
-    return _rs.persistence(_frame(counts, "counts"), int(top), list(keys) if keys else None)
+    frame, keys = table_and_keys(counts, "counts", keys)
+    spec = {"top": _top(top), "keys": keys}
+    return table_result(PersistenceResult, HotspotReport, _rs.persistence(frame, spec))
 
 
 def share_change(
-    before: Union[CountResult, Any], after: Union[CountResult, Any], *, test: str = "chi2"
-) -> pl.DataFrame:
+    before: Union[CountResult, Any],
+    after: Union[CountResult, Any],
+    *,
+    test: ShareTestName = "chi2",
+    keys: Optional[Sequence[str]] = None,
+) -> ShareChangeResult:
     """Has each area's share of incidents changed? (Wheeler, Steenbeek & Andresen 2018).
 
     Per area a 2x2 test (``"chi2"``: Pearson with the N-1 correction; ``"fisher"``: Fisher's
     exact), Benjamini-Yekutieli adjusted within each group, ``s_index`` +1/-1/0 and the
     group's robust similarity index.
     """
-    return _rs.share_change(_frame(before, "before"), _frame(after, "after"), test)
+    b, keys = table_and_keys(before, "before", keys)
+    a, _ = table_and_keys(after, "after", keys)
+    spec = {"keys": keys, "test": test}
+    return table_result(ShareChangeResult, HotspotReport, _rs.share_change(b, a, spec))
 
 
 def grid_hotspots(
@@ -107,9 +114,9 @@ def grid_hotspots(
     *,
     cell_size: float = 250.0,
     distance_band: Optional[float] = None,
-    fdr: str = "none",
+    fdr: FdrAdjust = "none",
     max_cells: int = 2_000_000,
-) -> tuple[pl.DataFrame, dict[str, Any]]:
+) -> GridResult:
     """Getis-Ord Gi* on a British National Grid from police.uk longitudes and latitudes.
 
     Points are projected to EPSG:27700 and counted in ``cell_size`` metre cells; Gi* uses
@@ -120,7 +127,11 @@ def grid_hotspots(
 
     Returns the cells table and a report (points used, without coordinates, outside GB).
     """
-    table, report = _rs.grid_hotspots(
-        _frame(crimes, "crimes"), float(cell_size), distance_band, fdr, int(max_cells)
-    )
-    return table, json.loads(report)
+    frame = crimes.crimes if isinstance(crimes, PoliceUkData) else to_polars(crimes, "crimes")
+    spec = {
+        "cell_size": float(cell_size),
+        "neighbours": "queen" if distance_band is None else {"distance_band": float(distance_band)},
+        "fdr": fdr,
+        "max_cells": max_cells,
+    }
+    return table_result(GridResult, GridReport, _rs.grid_hotspots(frame, spec))

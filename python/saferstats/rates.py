@@ -9,32 +9,29 @@ seeded Poisson simulation for rank intervals.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any, Optional, Sequence, Union
 
-import polars as pl
-
 from saferstats import _saferstats as _rs
-from saferstats._frames import to_polars
-from saferstats.counts import CountResult
+from saferstats._frames import table_and_keys, to_polars
+from saferstats._reports import PeerReport, ProportionReport, RateReport, ShareReport
+from saferstats._results import (
+    CountResult,
+    PeerResult,
+    ProportionResult,
+    RateResult,
+    ShareResult,
+    table_result,
+)
 from saferstats.readers import Population
 
 
-@dataclass(frozen=True)
-class RateResult:
-    """Rates table and report (population years and sources used, areas without counts)."""
-
-    table: pl.DataFrame
-    report: dict[str, Any]
-
-
-def _frame(obj: Any, name: str) -> pl.DataFrame:
-    if isinstance(obj, (CountResult, RateResult)):
-        return obj.table
-    if isinstance(obj, Population):
-        return obj.table
-    return to_polars(obj, name)
+def _confidence(confidence: Union[float, str]) -> Any:
+    """Return the core's ``Confidence``: a level, or PHE's pair 95% + 99.8% for ``"phe"``."""
+    if isinstance(confidence, str):
+        if confidence.strip().lower() in ("phe", "phe_pair"):
+            return "phe_pair"
+        raise _rs.ParameterError(f"confidence must be a number or 'phe', got {confidence!r}")
+    return {"level": float(confidence)}
 
 
 def rates(
@@ -46,6 +43,8 @@ def rates(
     population_year: Optional[int] = None,
     year_offset: int = 0,
     phe_columns: bool = False,
+    annualise: bool = False,
+    keys: Optional[Sequence[str]] = None,
 ) -> RateResult:
     """Rates per ``per`` residents with confidence limits, for every row of a counts table.
 
@@ -69,6 +68,14 @@ def rates(
     phe_columns
         Name the limits as PHE's ``phe_rate`` does (``lowercl``/``uppercl`` or
         ``lower95_0cl`` ... ``upper99_8cl``) with its method labels (``Byars``, ``Exact``).
+    annualise
+        Scale the rate and limits of a partial period (e.g. 11 of 12 months) to the full
+        period, flagged "annualised". By default a partial period keeps its own rate and is
+        flagged "partial period: 11 of 12 months": it is not an annual rate. A period with no
+        month covered has no rate (null), never a rate of zero.
+    keys
+        Grouping columns of ``counts`` besides ``area_code`` and ``period``; default: the keys
+        a :class:`CountResult` declares (none for a bare frame).
 
     Returns
     -------
@@ -88,19 +95,21 @@ def rates(
     'partial period: 11 of 12 months'
 
     """
-    pair = confidence == "phe"
-    if not pair and isinstance(confidence, str):
-        raise _rs.ParameterError(f"confidence must be a number or 'phe', got {confidence!r}")
-    table, report = _rs.rates(
-        _frame(counts, "counts"),
-        _frame(population, "population"),
-        float(per),
-        None if pair else float(confidence),
-        population_year,
-        year_offset,
-        phe_columns,
-    )
-    return RateResult(table=table, report=json.loads(report))
+    frame, keys = table_and_keys(counts, "counts", keys)
+    pop, _ = table_and_keys(population, "population")
+    spec = {
+        "per": float(per),
+        "confidence": _confidence(confidence),
+        "population_year": (
+            {"fixed": int(population_year)}
+            if population_year is not None
+            else {"period_start": {"offset": int(year_offset)}}
+        ),
+        "phe_columns": bool(phe_columns),
+        "annualise": bool(annualise),
+        "keys": keys,
+    }
+    return table_result(RateResult, RateReport, _rs.rates(frame, pop, spec))
 
 
 def shares(
@@ -109,8 +118,12 @@ def shares(
     *,
     confidence: float = 0.95,
     per: float = 100,
-) -> pl.DataFrame:
+    keys: Optional[Sequence[str]] = None,
+) -> ShareResult:
     """Share of each ``of`` category in its area and period, with Wilson intervals.
+
+    ``of`` is a key column: ``crime_type`` gives each type's share of its area's crimes in
+    the period; ``area_code`` gives each area's share of the period's (and group's) total.
 
     Examples
     --------
@@ -118,12 +131,14 @@ def shares(
     >>> medway = ss.datasets.medway_2014()
     >>> c = ss.counts(medway.crimes, medway.geography, level="lad", by=["crime_type"],
     ...               period="calendar_year")
-    >>> top = shares(c).sort("value", descending=True).select("crime_type", "value").row(0)
+    >>> top = shares(c).table.sort("value", descending=True).select("crime_type", "value").row(0)
     >>> top[0], round(top[1], 1)
     ('Anti-social behaviour', 34.2)
 
     """
-    return _rs.shares(_frame(counts, "counts"), of, float(confidence), float(per))
+    frame, keys = table_and_keys(counts, "counts", keys)
+    spec = {"of": of, "keys": keys, "confidence": float(confidence), "per": float(per)}
+    return table_result(ShareResult, ShareReport, _rs.shares(frame, spec))
 
 
 def proportions(
@@ -133,7 +148,7 @@ def proportions(
     *,
     confidence: float = 0.95,
     per: float = 100,
-) -> pl.DataFrame:
+) -> ProportionResult:
     """Proportions with Wilson score intervals from numerator and denominator columns.
 
     For a weighted survey pass Kish's effective sample size (:func:`kish_effective_n`) as the
@@ -143,13 +158,19 @@ def proportions(
     --------
     >>> import polars as pl
     >>> t = pl.DataFrame({"feel_safe": [65], "asked": [100]})
-    >>> row = proportions(t, "feel_safe", "asked", per=1).row(0, named=True)
+    >>> row = proportions(t, "feel_safe", "asked", per=1).table.row(0, named=True)
     >>> round(row["lower"], 6), round(row["upper"], 6)
     (0.552544, 0.736358)
 
     """
-    return _rs.proportions(
-        to_polars(frame, "frame"), numerator, denominator, float(confidence), float(per)
+    spec = {
+        "numerator": numerator,
+        "denominator": denominator,
+        "confidence": float(confidence),
+        "per": float(per),
+    }
+    return table_result(
+        ProportionResult, ProportionReport, _rs.proportions(to_polars(frame, "frame"), spec)
     )
 
 
@@ -185,16 +206,17 @@ def compare_with_benchmark(
     *,
     benchmark: Optional[float] = None,
     per: float = 1000,
-    peer_keys: Optional[Sequence[str]] = None,
-) -> pl.DataFrame:
+    peer_group: Optional[Sequence[str]] = None,
+    keys: Optional[Sequence[str]] = None,
+) -> PeerResult:
     """Label each area Higher / Similar / Lower than a benchmark at 95% and 99.8% (PHE rule).
 
     The benchmark is the peer group's pooled rate (default) or a given rate (e.g. England's).
-    Peer groups are rows sharing ``peer_keys`` (default: every key column but the area).
+    Peer groups are the areas sharing ``peer_group`` (default: the period and grouping keys).
     """
-    return _rs.compare_with_benchmark(
-        _frame(rates, "rates"), benchmark, float(per), list(peer_keys) if peer_keys else None
-    )
+    frame, keys = table_and_keys(rates, "rates", keys)
+    spec = _peer_spec(keys, benchmark=benchmark, per=per, peer_group=peer_group)
+    return table_result(PeerResult, PeerReport, _rs.compare_with_benchmark(frame, spec))
 
 
 def funnel_limits(
@@ -202,16 +224,17 @@ def funnel_limits(
     *,
     benchmark: Optional[float] = None,
     per: float = 1000,
-    peer_keys: Optional[Sequence[str]] = None,
-) -> pl.DataFrame:
+    peer_group: Optional[Sequence[str]] = None,
+    keys: Optional[Sequence[str]] = None,
+) -> PeerResult:
     """Funnel-plot limits: exact Poisson (95%, 99.8%) and over-dispersion adjusted (``_od``).
 
     Adds ``expected``, ``funnel_lower_95`` ... ``funnel_upper_99_8_od``, ``funnel_flag``,
     ``funnel_flag_od`` (PHE's labels) and the peer group's ``phi`` and ``tau2``.
     """
-    return _rs.funnel_limits(
-        _frame(rates, "rates"), benchmark, float(per), list(peer_keys) if peer_keys else None
-    )
+    frame, keys = table_and_keys(rates, "rates", keys)
+    spec = _peer_spec(keys, benchmark=benchmark, per=per, peer_group=peer_group)
+    return table_result(PeerResult, PeerReport, _rs.funnel_limits(frame, spec))
 
 
 def rank_among_peers(
@@ -219,13 +242,40 @@ def rank_among_peers(
     *,
     simulations: int = 1000,
     seed: int = 2015,
-    peer_keys: Optional[Sequence[str]] = None,
-) -> pl.DataFrame:
+    peer_group: Optional[Sequence[str]] = None,
+    keys: Optional[Sequence[str]] = None,
+) -> PeerResult:
     """Rank (1 = highest rate) with a 95% rank interval from a seeded Poisson simulation.
 
     "19th highest of 50" is an estimate: ``rank_lower``/``rank_upper`` say how far it could
     move given the counts' random variation.
     """
-    return _rs.rank_among_peers(
-        _frame(rates, "rates"), int(simulations), int(seed), list(peer_keys) if peer_keys else None
-    )
+    frame, keys = table_and_keys(rates, "rates", keys)
+    spec = _peer_spec(keys, simulations=simulations, seed=seed, peer_group=peer_group)
+    return table_result(PeerResult, PeerReport, _rs.rank_among_peers(frame, spec))
+
+
+def _peer_spec(
+    keys: list[str],
+    *,
+    benchmark: Optional[float] = None,
+    per: float = 1000,
+    peer_group: Optional[Sequence[str]] = None,
+    simulations: int = 1000,
+    seed: int = 2015,
+) -> dict[str, Any]:
+    for name, value in (("simulations", simulations), ("seed", seed)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise _rs.ParameterError(
+                f"invalid parameter '{name}': must be a whole number of 0 or more, got {value!r}"
+            )
+    if isinstance(peer_group, str):
+        raise _rs.ParameterError(f"peer_group must be a list of columns, got {peer_group!r}")
+    return {
+        "keys": keys,
+        "benchmark": "peer_rate" if benchmark is None else {"value": float(benchmark)},
+        "per": float(per),
+        "peer_group": list(peer_group) if peer_group is not None else None,
+        "simulations": simulations,
+        "seed": seed,
+    }

@@ -5,7 +5,6 @@ Each reader is a thin wrapper over the Rust core; see the crate docs for the for
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Sequence, Union
@@ -13,53 +12,10 @@ from typing import Any, Iterable, Optional, Sequence, Union
 import polars as pl
 
 from saferstats import _saferstats as _rs
+from saferstats._reports import ReadReport
+from saferstats._typing import Handling, Level
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-
-@dataclass(frozen=True)
-class ReadReport:
-    """What a read of police.uk files found: nothing is dropped without a line here.
-
-    ``rows_read == rows_kept + rows_set_aside`` always holds.
-    """
-
-    files: list[dict[str, Any]]
-    rows_read: int
-    rows_kept: int
-    rows_set_aside: int
-    set_aside_by_reason: dict[str, int]
-    flagged_by_reason: dict[str, int]
-    months_covered: list[str]
-    months_missing: list[str]
-    forces: list[str]
-    unknown_crime_types: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, text: str) -> ReadReport:
-        """Build a report from the JSON the core returns."""
-        return cls(**json.loads(text))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the report as plain data (for JSON or logging)."""
-        return dict(self.__dict__)
-
-    def __str__(self) -> str:
-        lines = [
-            f"files read: {len(self.files)}; forces: {', '.join(self.forces) or '-'}",
-            f"rows read: {self.rows_read:,}; kept: {self.rows_kept:,}; "
-            f"set aside: {self.rows_set_aside:,}",
-        ]
-        lines += [f"  set aside ({k}): {v:,}" for k, v in self.set_aside_by_reason.items()]
-        lines += [f"  kept, flagged {k}: {v:,}" for k, v in self.flagged_by_reason.items()]
-        if self.months_covered:
-            lines.append(
-                f"months: {self.months_covered[0]} to {self.months_covered[-1]} "
-                f"({len(self.months_covered)} covered)"
-            )
-        if self.months_missing:
-            lines.append(f"months missing inside the run: {', '.join(self.months_missing)}")
-        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -70,21 +26,35 @@ class PoliceUkData:
     set_aside: pl.DataFrame
     report: ReadReport
 
+    def _repr_html_(self) -> str:
+        return (
+            f"<b>police.uk street records</b>: {self.crimes.height:,} kept, "
+            f"{self.set_aside.height:,} set aside<br>{self.report._repr_html_()}"
+        )
 
-_HANDLING = ("keep", "set_aside")
 
-
-def _police_uk_data(parts: tuple[Any, Any, str]) -> PoliceUkData:
+def _police_uk_data(parts: tuple[Any, Any, dict[str, Any]]) -> PoliceUkData:
     crimes, set_aside, report = parts
-    return PoliceUkData(crimes=crimes, set_aside=set_aside, report=ReadReport.from_json(report))
+    return PoliceUkData(crimes=crimes, set_aside=set_aside, report=ReadReport.from_core(report))
+
+
+def read_options(
+    no_location: Handling, duplicate_crime_id: Handling, unknown_crime_type: Handling
+) -> dict[str, str]:
+    """Return the core's read options (the core checks them: unknown words are errors)."""
+    return {
+        "no_location": no_location,
+        "duplicate_crime_id": duplicate_crime_id,
+        "unknown_crime_type": unknown_crime_type,
+    }
 
 
 def read_police_uk(
     paths: Union[PathLike, Iterable[PathLike]],
     *,
-    no_location: str = "keep",
-    duplicate_crime_id: str = "set_aside",
-    unknown_crime_type: str = "keep",
+    no_location: Handling = "keep",
+    duplicate_crime_id: Handling = "set_aside",
+    unknown_crime_type: Handling = "keep",
 ) -> PoliceUkData:
     """Read data.police.uk street-level CSV files.
 
@@ -129,12 +99,8 @@ def read_police_uk(
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     names = [os.fspath(p) for p in paths]
-    for value in (no_location, duplicate_crime_id, unknown_crime_type):
-        if value not in _HANDLING:
-            raise _rs.ParameterError(f"handling must be 'keep' or 'set_aside', got {value!r}")
-    return _police_uk_data(
-        _rs.read_police_uk(names, no_location, duplicate_crime_id, unknown_crime_type)
-    )
+    options = read_options(no_location, duplicate_crime_id, unknown_crime_type)
+    return _police_uk_data(_rs.read_police_uk(names, options))
 
 
 @dataclass(frozen=True)
@@ -176,8 +142,8 @@ class Geography:
     unmatched_lads: list[str]
     ambiguous_lads: list[str] = field(default_factory=list)
 
-    def filter(self, level: str, codes: Sequence[str]) -> Geography:
-        """Keep the LSOAs whose ``level`` code is in ``codes`` (e.g. one CSP).
+    def filter(self, level: Level, codes: Union[str, Sequence[str]]) -> Geography:
+        """Keep the LSOAs whose ``level`` code is in ``codes`` (one code or a list).
 
         Examples
         --------
@@ -187,11 +153,15 @@ class Geography:
         ['Cuxton and Halling', 'Cuxton and Halling', 'Cuxton and Halling', 'Cuxton and Halling']
 
         """
-        column = f"{level}_code"
+        canonical = _rs.canonical("level", level)
+        column = f"{canonical}_code"
         if column not in self.table.columns:
-            raise _rs.ParameterError(f"unknown level {level!r}")
+            raise _rs.ColumnError(
+                f"geography: missing column '{column}' (found: {', '.join(self.table.columns)})"
+            )
+        wanted = [codes] if isinstance(codes, str) else list(codes)
         return Geography(
-            self.table.filter(pl.col(column).is_in(list(codes))),
+            self.table.filter(pl.col(column).is_in(wanted)),
             self.vintage,
             self.unmatched_lads,
             self.ambiguous_lads,
@@ -220,16 +190,12 @@ def build_geography(lsoa_lookup: Lookup, lad_lookup: Optional[Lookup] = None) ->
     ['Medway']
 
     """
-    lad = lad_lookup
+
+    def parts(lk: Lookup) -> tuple[pl.DataFrame, str, str, str]:
+        return (lk.table, lk.kind, lk.vintage, lk.source)
+
     table, vintage, unmatched, ambiguous = _rs.build_geography(
-        lsoa_lookup.table,
-        lsoa_lookup.kind,
-        lsoa_lookup.vintage,
-        lsoa_lookup.source,
-        lad.table if lad else None,
-        lad.kind if lad else None,
-        lad.vintage if lad else None,
-        lad.source if lad else None,
+        parts(lsoa_lookup), parts(lad_lookup) if lad_lookup is not None else None
     )
     return Geography(
         table=table, vintage=vintage, unmatched_lads=list(unmatched), ambiguous_lads=list(ambiguous)

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any, Optional, Sequence, Union
 
 import polars as pl
 
 from saferstats import _saferstats as _rs
-from saferstats._frames import to_polars
-from saferstats.counts import CountResult
-
-
-@dataclass(frozen=True)
-class SeasonalityResult:
-    """``summary`` (one row per series), ``profile`` (series x calendar month), ``anomalies``."""
-
-    summary: pl.DataFrame
-    profile: pl.DataFrame
-    anomalies: pl.DataFrame
+from saferstats._frames import table_and_keys
+from saferstats._reports import SeasonalityReport
+from saferstats._results import CountResult, SeasonalityResult
 
 
 def read_wide_monthly(path: Union[str, os.PathLike[str]]) -> pl.DataFrame:
@@ -54,8 +45,15 @@ def seasonality(
     spreadsheets beside the STL seasonal component. Anomalies are months whose STL remainder
     exceeds ``anomaly_threshold`` robust standard deviations (1.4826 x MAD).
     """
-    frame = monthly.table if isinstance(monthly, CountResult) else to_polars(monthly, "monthly")
-    summary, profile, anomalies = _rs.seasonality(
-        frame, list(keys) if keys else None, float(anomaly_threshold), seasonal_length, robust
+    frame, keys = table_and_keys(monthly, "monthly", keys)
+    stl: dict[str, Any] = {"robust": bool(robust)}
+    if seasonal_length is not None:
+        stl["seasonal_length"] = seasonal_length
+    spec = {"keys": keys, "anomaly_threshold": float(anomaly_threshold), "stl": stl}
+    summary, profile, anomalies, report = _rs.seasonality(frame, spec)
+    return SeasonalityResult(
+        summary=summary,
+        profile=profile,
+        anomalies=anomalies,
+        report=SeasonalityReport.from_core(report),
     )
-    return SeasonalityResult(summary=summary, profile=profile, anomalies=anomalies)

@@ -17,3 +17,10 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def kent(shared: Path) -> Path:
     return shared / "police-uk" / "kent-2014"
+
+
+@pytest.fixture(scope="session")
+def medway_example():
+    import saferstats as ss
+
+    return ss.datasets.medway_2014()

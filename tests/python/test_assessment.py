@@ -59,7 +59,7 @@ def test_rtm_safe_share_uses_the_previous_top(medway):
     )
     assert s["share_of_previous_top"] == pytest.approx(expected, rel=1e-12)
     assert s["share_of_previous_top"] <= s["top_share"]
-    p = ss.persistence(q.filter(pl.col("complete")), top=5)
+    p = ss.persistence(q.filter(pl.col("complete")), top=5).table
     assert p["periods"].max() == 3
     assert p["periods_in_top"].sum() == 5 * 3
 
@@ -68,17 +68,18 @@ def test_share_change_between_quarters(medway):
     q = ss.counts(medway.crimes, medway.geography, level="ward", period="quarter").table
     out = ss.share_change(
         q.filter(pl.col("period") == "2014 Q2"), q.filter(pl.col("period") == "2014 Q3")
-    )
+    ).table
     assert out.height == 22
     assert set(out["s_index"].unique()) <= {-1, 0, 1}
     assert out["share_after"].sum() == pytest.approx(1.0)
 
 
 def test_grid_hotspots_match_rust(medway):
-    cells, report = ss.grid_hotspots(medway.crimes)
-    assert (report["columns"], report["rows"]) == (80, 66)
+    grid = ss.grid_hotspots(medway.crimes)
+    cells, report = grid.table, grid.report
+    assert (report.columns, report.rows) == (80, 66)
     assert (cells["hotspot"] == "hot").sum() == 384
-    assert cells["count"].sum() == report["points_used"] == 25117
+    assert cells["count"].sum() == report.points_used == 25117
     with pytest.raises(ss.ParameterError, match="cell_size"):
         ss.grid_hotspots(medway.crimes, cell_size=0)
     with pytest.raises(ss.ParameterError, match="cells"):

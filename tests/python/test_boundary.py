@@ -20,13 +20,15 @@ def test_round_trip_types():
             "crime_type": ["Burglary", "Drugs", "Drugs"],
         }
     ).drop_nulls("month")
-    table, report = _saferstats.counts(crimes, geo.table, "lsoa", ["crime_type"], "month", None)
+    spec = {"level": "lsoa", "by": ["crime_type"], "period": "month", "coverage": None}
+    table, report = _saferstats.counts(crimes, geo.table, geo.vintage, spec)
     assert isinstance(table, pl.DataFrame)
     assert table.schema["period_start"] == pl.Date
     assert table.schema["count"] == pl.Int64
     assert table.schema["complete"] == pl.Boolean
     assert table["count"].sum() == 1
-    assert '"rows_without_lsoa":1' in report
+    assert report["rows_without_lsoa"] == 1
+    assert report["keys"] == ["crime_type"]
 
 
 def test_reader_output_types():

@@ -92,7 +92,7 @@ def test_swapping_periods_inverts_the_ratio_and_scaling_exposure_changes_nothing
 def test_partial_periods_refused_unless_exposure_adjusted():
     refused = ss.change(two_periods(110, 120, e1=11), compare="previous")
     assert refused.table.height == 0
-    assert refused.report["refused_partial"] == ["2014 (11 of 12 months) vs 2013 (12 of 12 months)"]
+    assert refused.report.refused_partial == ["2014 (11 of 12 months) vs 2013 (12 of 12 months)"]
     adjusted = ss.change(two_periods(110, 120, e1=11), compare="previous", exposure_adjust=True)
     row = adjusted.table.row(0, named=True)
     assert row["value"] == pytest.approx((110 / 11) / (120 / 12))
@@ -119,7 +119,7 @@ def test_medway_wards_april_june_vs_july_september():
     # the default compares with the same quarter a year earlier, absent from 2014-only data
     same_q = ss.change(q)
     assert same_q.table.height == 0
-    assert same_q.report["without_earlier_period"] == 22 * 4
+    assert same_q.report.without_earlier_period == 22 * 4
 
 
 def test_naive_partial_year_comparison_is_refused():
@@ -127,7 +127,7 @@ def test_naive_partial_year_comparison_is_refused():
     fy = ss.counts(medway.crimes, medway.geography, level="lad", period="financial_year")
     res = ss.change(fy, compare="previous")
     assert res.table.height == 0
-    assert res.report["refused_partial"] == ["2014/15 (8 of 12 months) vs 2013/14 (3 of 12 months)"]
+    assert res.report.refused_partial == ["2014/15 (8 of 12 months) vs 2013/14 (3 of 12 months)"]
 
 
 def test_breaks_are_attached_as_caveats():
@@ -160,6 +160,6 @@ def test_trend_markers_on_five_years():
             "population": [100_000.0] * 10,
         }
     )
-    t = ss.trends(frame).sort("area_code")
+    t = ss.trends(frame).table.sort("area_code")
     assert t["trend"].to_list() == ["Increasing", "No significant change"]
     assert t["annual_pct_change"][0] == pytest.approx(10.0, abs=0.05)

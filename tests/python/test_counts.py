@@ -60,9 +60,9 @@ def test_rows_outside_geography_are_reported(medway):
     one_ward = medway.geography.filter("ward", [medway.geography.table["ward_code"][0]])
     res = ss.counts(medway.crimes, one_ward, level="ward")
     r = res.report
-    assert r["rows_counted"] + r["rows_outside_geography"] + r["rows_without_lsoa"] == r["rows_in"]
-    assert r["rows_outside_geography"] > 0
-    assert sum(r["lsoas_outside_geography"].values()) == r["rows_outside_geography"]
+    assert r.rows_counted + r.rows_outside_geography + r.rows_without_lsoa == r.rows_in
+    assert r.rows_outside_geography > 0
+    assert sum(r.lsoas_outside_geography.values()) == r.rows_outside_geography
 
 
 def test_pandas_and_string_months_in(medway):

@@ -58,7 +58,7 @@ def test_phe_pair_and_phe_columns():
     assert {"lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl"} <= set(t.columns)
     assert t["method"][0] == "Byars"
     assert t["confidence"][0] == "95%, 99.8%"
-    assert t["statistic"][0] == "rate per 100,000"
+    assert t["measure"][0] == "rate per 100,000"
     assert t["lower95_0cl"][0] == pytest.approx(50.163187710459454 / 1000 * 100_000, rel=1e-9)
 
 
@@ -68,7 +68,7 @@ def test_medway_ward_rates_with_fixed_ward_population(shared):
     r = ss.rates(wards, medway.ward_population, population_year=2017)
     t = r.table
     assert t.height == 22
-    assert r.report["population_years"] == [2017]
+    assert r.report.population_years == [2017]
     assert t["population"].sum() == 277_616
     river = t.filter(pl.col("area_name") == "River")
     assert river["value"][0] == pytest.approx(river["count"][0] / river["population"][0] * 1000)
@@ -101,7 +101,7 @@ def test_missing_population_year_and_area():
     with pytest.raises(ss.ParameterError, match="no mid-2014 population for area Y"):
         ss.rates(counts, pop)
     ok = ss.rates(counts.head(1), pop)
-    assert ok.report["areas_without_counts"] == ["Z"]
+    assert ok.report.areas_without_counts == ["Z"]
 
 
 @pytest.mark.parametrize(
@@ -131,7 +131,7 @@ def test_wilson_shares_match_statsmodels():
     c = ss.counts(
         medway.crimes, medway.geography, level="lad", by=["crime_type"], period="calendar_year"
     )
-    s = ss.shares(c, confidence=0.95, per=1)
+    s = ss.shares(c, confidence=0.95, per=1).table
     assert s["value"].sum() == pytest.approx(1.0)
     lo, hi = proportion_confint(
         s["count"].to_numpy(), s["total"].to_numpy(), alpha=0.05, method="wilson"
@@ -158,7 +158,7 @@ def peer_table():
 
 
 def test_benchmark_labels_follow_the_phe_rule():
-    t = ss.compare_with_benchmark(peer_table())
+    t = ss.compare_with_benchmark(peer_table()).table
     bench = t["count"].sum() / t["population"].sum() * 1000
     assert t["benchmark"][0] == pytest.approx(bench)
     for row in t.iter_rows(named=True):
@@ -173,7 +173,7 @@ def test_benchmark_labels_follow_the_phe_rule():
 
 
 def test_funnel_overdispersion_flags_fewer_areas():
-    t = ss.funnel_limits(peer_table())
+    t = ss.funnel_limits(peer_table()).table
     exact = (t["funnel_flag"] != "Not significant").sum()
     adjusted = (t["funnel_flag_od"] != "Not significant").sum()
     assert t["phi"][0] > 1  # simulated with extra-Poisson variation
@@ -182,8 +182,8 @@ def test_funnel_overdispersion_flags_fewer_areas():
 
 
 def test_rank_interval_contains_rank_and_is_reproducible():
-    a = ss.rank_among_peers(peer_table(), simulations=500, seed=7)
-    b = ss.rank_among_peers(peer_table(), simulations=500, seed=7)
+    a = ss.rank_among_peers(peer_table(), simulations=500, seed=7).table
+    b = ss.rank_among_peers(peer_table(), simulations=500, seed=7).table
     assert a.equals(b)
     assert (a["rank_lower"] <= a["rank"]).all()
     assert (a["rank"] <= a["rank_upper"]).all()
@@ -195,12 +195,12 @@ def test_proportions_newcombe_and_kish_match_statsmodels():
     from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
     t = pl.DataFrame({"x": [65.0, 1045.0, 0.0, 0.445], "n": [100.0, 5000.0, 20.0, 1.0]})
-    out = ss.proportions(t, "x", "n", per=1)
+    out = ss.proportions(t, "x", "n", per=1).table
     lo, hi = proportion_confint(t["x"].to_numpy(), t["n"].to_numpy(), alpha=0.05, method="wilson")
     np.testing.assert_allclose(out["lower"].to_numpy(), lo, rtol=1e-9, atol=1e-15)
     np.testing.assert_allclose(out["upper"].to_numpy(), hi, rtol=1e-9)
     # PHE golden values (x=1045, n=5000, 99.8%)
-    g = ss.proportions(t.slice(1, 1), "x", "n", confidence=0.998, per=1)
+    g = ss.proportions(t.slice(1, 1), "x", "n", confidence=0.998, per=1).table
     assert g["lower"][0] == pytest.approx(0.19179381799015244, rel=1e-9)
     assert g["upper"][0] == pytest.approx(0.22731562902525818, rel=1e-9)
     lo, hi = confint_proportions_2indep(67, 100, 60, 100, method="newcomb", compare="diff")
@@ -218,7 +218,7 @@ def test_lorenz_points_per_group():
     c = ss.counts(
         medway.crimes, medway.geography, level="ward", by=["crime_type"], period="calendar_year"
     )
-    pts = ss.lorenz(c)
+    pts = ss.lorenz(c).table
     assert pts.height == 14 * 23  # 22 wards + the origin, per crime type
     last = pts.group_by("crime_type", "period").agg(pl.col("incident_share").last())
     assert (last["incident_share"] == 1.0).all()

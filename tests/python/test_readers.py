@@ -83,7 +83,7 @@ def test_medway_counts_sum_to_medway_rows(shared: Path, kent: Path):
     assert result.table["count"].sum() == raw_medway == 25118
     rep = result.report
     assert (
-        rep["rows_counted"] + rep["rows_outside_geography"] + rep["rows_without_lsoa"]
+        rep.rows_counted + rep.rows_outside_geography + rep.rows_without_lsoa
         == data.report.rows_read
     )
 

@@ -2,14 +2,15 @@
 //! (tests/python/test_assessment.py) assert the same numbers through the bindings, so both
 //! front ends are checked against one set of expected values.
 
-use saferstats::change::{ChangeSpec, Compare, change};
 use saferstats::counts::{CountSpec, counts};
 use saferstats::datasets::medway_2014;
-use saferstats::geography::Level;
-use saferstats::hotspots::{GridSpec, HotspotSpec, grid_hotspots, hotspots};
+use saferstats::frame::change::{ChangeSpec, Compare, change};
+use saferstats::frame::grid_hotspots::{GridSpec, grid_hotspots};
+use saferstats::frame::hotspots::{HotspotSpec, hotspots};
+use saferstats::frame::rates::{PopulationYear, RateSpec, rates};
+use saferstats::geo::geography::Level;
 use saferstats::period::PeriodKind;
 use saferstats::polars::prelude::*;
-use saferstats::rates::{PopulationYear, RateSpec, rates};
 
 /// Top-5 wards for anti-social behaviour, April to November 2014, and their counts: computed
 /// independently with a polars group-by in tests/python/test_assessment.py.
@@ -41,7 +42,7 @@ fn asb_april_november() -> DataFrame {
         &CountSpec::new(Level::Ward, PeriodKind::CalendarYear),
     )
     .unwrap()
-    .0
+    .table
 }
 
 #[test]
@@ -100,17 +101,19 @@ fn medway_asb_top_five_wards_and_their_share() {
 #[test]
 fn medway_ward_rates_with_mid_2017_ward_populations() {
     let m = medway_2014().unwrap();
-    let (c, _) = counts(
+    let c = counts(
         &m.crimes.crimes,
         &m.geography,
         &CountSpec::new(Level::Ward, PeriodKind::CalendarYear),
     )
-    .unwrap();
+    .unwrap()
+    .table;
     let spec = RateSpec {
         population_year: PopulationYear::Fixed(2017),
         ..RateSpec::default()
     };
-    let (r, report) = rates(&c, &m.ward_population.table, &spec).unwrap();
+    let out = rates(&c, &m.ward_population.table, &spec).unwrap();
+    let (r, report) = (out.table, out.report);
     assert_eq!(report.population_years, vec![2017]);
     assert_eq!(r.height(), 22);
     let river = r
@@ -145,17 +148,19 @@ fn medway_ward_rates_with_mid_2017_ward_populations() {
 #[test]
 fn medway_ward_quarters_with_verdicts() {
     let m = medway_2014().unwrap();
-    let (q, _) = counts(
+    let q = counts(
         &m.crimes.crimes,
         &m.geography,
         &CountSpec::new(Level::Ward, PeriodKind::Quarter),
     )
-    .unwrap();
+    .unwrap()
+    .table;
     let spec = ChangeSpec {
         compare: Compare::Previous,
         ..ChangeSpec::default()
     };
-    let (t, report) = change(&q, &spec).unwrap();
+    let out = change(&q, &spec).unwrap();
+    let (t, report) = (out.table, out.report);
     assert_eq!(t.height(), 22 * 2); // Q2 vs Q1 and Q3 vs Q2; Q4 is partial
     assert_eq!(report.refused_partial.len(), 1);
     let verdicts = t.column("verdict").unwrap().str().unwrap();
@@ -170,7 +175,8 @@ fn medway_ward_quarters_with_verdicts() {
 #[test]
 fn medway_grid_hotspots() {
     let m = medway_2014().unwrap();
-    let (cells, report) = grid_hotspots(&m.crimes.crimes, &GridSpec::default()).unwrap();
+    let out = grid_hotspots(&m.crimes.crimes, &GridSpec::default()).unwrap();
+    let (cells, report) = (out.table, out.report);
     assert_eq!(
         report.points_used + report.without_coordinates + report.outside_great_britain,
         report.rows_in

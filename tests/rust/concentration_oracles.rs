@@ -7,15 +7,15 @@
 //! (or within rounding of it) cannot be compared relatively; those use an absolute floor given
 //! at the call. The worst relative error seen per quantity is printed (`--nocapture`).
 
-use saferstats::bng::to_bng;
-use saferstats::concentration::{
-    ShareTest, areas_holding, benjamini_hochberg, benjamini_yekutieli, generalised_gini,
-    generalised_gini_unbiased, gini, gini_unbiased, global_similarity, poisson_baseline_gini,
-    poisson_null_top_n_share, robust_mask, share_change_test, top_n_share,
+use saferstats::geo::bng::to_bng;
+use saferstats::geo::grid::{count_points, distance_band_neighbours, grid_for, queen_neighbours};
+use saferstats::stats::concentration::{
+    ShareTest, areas_holding, generalised_gini, generalised_gini_unbiased, gini, gini_unbiased,
+    global_similarity, poisson_baseline_gini, poisson_null_top_n_share, robust_mask,
+    share_change_test, top_n_share,
 };
-use saferstats::gistar::{
-    count_points, distance_band_neighbours, gi_star, gi_star_p_values, grid_for, queen_neighbours,
-};
+use saferstats::stats::gistar::{gi_star, gi_star_p_values};
+use saferstats::stats::multiple_testing::{benjamini_hochberg, benjamini_yekutieli};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 

@@ -14,14 +14,14 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use saferstats::intervals::{
+use saferstats::stats::intervals::{
     CountCiMethod, ExactLimitCache, exact_poisson_limits, newcombe_diff_limits,
     poisson_count_limits, wilson_limits,
 };
-use saferstats::poisson_test::{PoissonTest, compare_poisson_rates};
-use saferstats::special::{
-    beta_quantile, binom_cdf, binom_pmf, binom_sf, chi2_quantile, normal_cdf, normal_quantile,
-    normal_sf, poisson_cdf, poisson_sf,
+use saferstats::stats::rate_ratio::{PoissonTest, compare_poisson_rates};
+use saferstats::stats::special::{
+    beta_quantile, binom_cdf, binom_pmf, binom_sf, chi2_quantile, chi2_sf, gamma_p, gamma_q,
+    normal_cdf, normal_quantile, normal_sf, poisson_cdf, poisson_sf,
 };
 
 const REL: f64 = 1e-9;
@@ -280,5 +280,40 @@ fn distribution_functions_match_mpmath_references() {
     }
     for (f, _) in names {
         checks.remove(f).expect("known function").finish();
+    }
+}
+
+/// The regularised incomplete gamma functions and the χ² survival function against the same
+/// mpmath references, read the other way round: the Poisson tails are P(X ≤ k) = Q(k + 1, λ) and
+/// P(X ≥ k) = P(k, λ), and at the χ² quantile x_p the lower tail is p (checked where p < 0.5, as
+/// P(df/2, x_p/2)) and the upper tail 1 − p (checked where p ≥ 0.5, as `chi2_sf`), so each
+/// tail is compared where it is the small one.
+#[test]
+fn incomplete_gamma_and_chi2_sf_match_mpmath_references() {
+    let mut q = Check::relative("gamma_q(k + 1, λ) vs mpmath");
+    let mut p = Check::relative("gamma_p(k, λ) vs mpmath");
+    let mut lower = Check::relative("gamma_p at chi2 quantiles");
+    let mut upper = Check::relative("chi2_sf at chi2 quantiles");
+    for row in rows("special_functions.csv") {
+        let x = num(&row, "x");
+        let value = num(&row, "value");
+        let context = || format!("{}({x}, {:?})", row["function"], opt(&row, "a"));
+        match row["function"].as_str() {
+            "poisson_cdf" => q.close(gamma_q(x + 1.0, num(&row, "a")), value, &context),
+            "poisson_sf" if x >= 1.0 => p.close(gamma_p(x, num(&row, "a")), value, &context),
+            "chi2_quantile" => {
+                let df = num(&row, "a");
+                if x < 0.5 {
+                    lower.close(gamma_p(df / 2.0, value / 2.0), x, &context);
+                } else {
+                    upper.close(chi2_sf(value, df), 1.0 - x, &context);
+                }
+            }
+            _ => {}
+        }
+    }
+    for check in [q, p, lower, upper] {
+        assert!(check.count > 0, "{}: no rows", check.what);
+        check.finish();
     }
 }

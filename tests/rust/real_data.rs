@@ -8,11 +8,12 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use saferstats::counts::{CategoryMap, CountSpec, counts};
-use saferstats::geography::{Geography, Level, LookupKind, read_lookup};
+use saferstats::geo::geography::{Geography, Level};
+use saferstats::io::ons_lookup::{LookupKind, read_lookup};
+use saferstats::io::ons_population::{PopulationShape, read_population};
+use saferstats::io::police_uk::{Handling, ReadOptions, RowIssue, read_police_uk};
 use saferstats::period::{PeriodKind, YearMonth};
 use saferstats::polars::prelude::*;
-use saferstats::police_uk::{Handling, ReadOptions, RowIssue, read_police_uk};
-use saferstats::population::{PopulationShape, read_population};
 use saferstats::{Error, datasets};
 
 const MEDWAY: &str = "E06000035";
@@ -115,12 +116,13 @@ fn every_located_kent_row_joins_the_2019_ward_lookup() {
     let data = read_police_uk(&[kent()], &ReadOptions::default()).unwrap();
     let geo = wd19_geography();
     assert!(geo.unmatched_lads.is_empty());
-    let (_, report) = counts(
+    let report = counts(
         &data.crimes,
         &geo,
         &CountSpec::new(Level::Force, PeriodKind::CalendarYear),
     )
-    .unwrap();
+    .unwrap()
+    .report;
     assert_eq!(report.rows_outside_geography, 0);
     assert_eq!(
         report.rows_without_lsoa,
@@ -174,7 +176,8 @@ fn medway_has_163_lsoas_in_22_wards_and_counts_sum_to_its_rows() {
     let spec = CountSpec::new(Level::Ward, PeriodKind::Month)
         .by(["crime_type"])
         .coverage(data.report.months_covered.iter().copied());
-    let (table, report) = counts(&data.crimes, &geo, &spec).unwrap();
+    let out = counts(&data.crimes, &geo, &spec).unwrap();
+    let (table, report) = (out.table, out.report);
     assert_eq!(report.areas, 22);
     assert_eq!(report.periods, 11);
     assert_eq!(report.groups, 14);
@@ -223,7 +226,9 @@ fn periods_financial_year_and_rolling_on_real_data() {
     let sample = datasets::medway_2014().unwrap();
     let cov = sample.crimes.report.months_covered.clone();
     let spec = CountSpec::new(Level::Csp, PeriodKind::FinancialYear).coverage(cov.iter().copied());
-    let (t, _) = counts(&sample.crimes.crimes, &sample.geography, &spec).unwrap();
+    let t = counts(&sample.crimes.crimes, &sample.geography, &spec)
+        .unwrap()
+        .table;
     let labels: Vec<&str> = t
         .column("period")
         .unwrap()
@@ -243,7 +248,9 @@ fn periods_financial_year_and_rolling_on_real_data() {
         .collect();
     assert_eq!(covered, vec![3, 8]);
     let spec = CountSpec::new(Level::Csp, PeriodKind::Rolling12).coverage(cov.iter().copied());
-    let (t, _) = counts(&sample.crimes.crimes, &sample.geography, &spec).unwrap();
+    let t = counts(&sample.crimes.crimes, &sample.geography, &spec)
+        .unwrap()
+        .table;
     assert_eq!(t.height(), 11);
     // No rolling year is complete with 11 months of data.
     assert_eq!(t.column("complete").unwrap().bool().unwrap().sum(), Some(0));
@@ -260,7 +267,7 @@ fn all_crime_excluding_asb_grouping() {
         .apply(&sample.crimes.crimes, "crime_type", "crime_group")
         .unwrap();
     let spec = CountSpec::new(Level::Lad, PeriodKind::CalendarYear).by(["crime_group"]);
-    let (t, _) = counts(&crimes, &sample.geography, &spec).unwrap();
+    let t = counts(&crimes, &sample.geography, &spec).unwrap().table;
     assert_eq!(t.height(), 2);
     let total: i64 = t.column("count").unwrap().i64().unwrap().sum().unwrap();
     assert_eq!(total as u64, sample.crimes.report.rows_kept);

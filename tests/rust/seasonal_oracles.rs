@@ -1,4 +1,4 @@
-//! `saferstats::seasonal` against independent oracles: scipy (Kruskal–Wallis), pandas (classical
+//! `saferstats::stats::seasonal` against independent oracles: scipy (Kruskal–Wallis), pandas (classical
 //! indices), statsmodels (STL, autocorrelations for QS) and scipy's Poisson (anomaly p-values),
 //! all written by `tests/fixtures/seasonal_oracles.py` into `tests/fixtures/seasonal_*.csv`;
 //! plus a hand-worked classical-index example and the April–May 2020 lockdown in the MPS
@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use saferstats::seasonal::{
+use saferstats::stats::seasonal::{
     DEFAULT_ANOMALY_THRESHOLD, StlParams, anomalies, classical_indices, kruskal_wallis_by_month,
     peak_and_trough, per_day, qs_test, seasonal_profile, stl,
 };

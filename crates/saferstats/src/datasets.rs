@@ -16,9 +16,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::geography::{Geography, Lookup, read_lookup_from_reader};
-use crate::police_uk::{PoliceUkData, ReadOptions, read_police_uk_from_readers};
-use crate::population::{Population, read_population_from_reader};
+use crate::geo::geography::Geography;
+use crate::io::ons_lookup::{Lookup, read_lookup_from_reader};
+use crate::io::ons_population::{Population, read_population_from_reader};
+use crate::io::police_uk::{PoliceUkData, ReadOptions, read_police_uk_from_readers};
 
 macro_rules! bundled {
     ($($name:literal),* $(,)?) => {
@@ -63,6 +64,29 @@ const OTHER_FILES: &[(&str, &[u8])] = &[
 
 /// Write the bundled Medway 2014 files (street CSVs, lookups, populations, licence) into
 /// `dir`, creating it; returns the paths written. Useful to try the file readers.
+///
+/// Writes sixteen files: the eleven gzipped monthly street files
+/// (`2014-01-kent-street.csv.gz` ... `2014-11-kent-street.csv.gz`), the two lookups, the two
+/// population files and `LICENCE-DATA.md`. Existing files of the same names are overwritten.
+///
+/// # Errors
+///
+/// [`Error::Io`] naming the folder or file that could not be created or written.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::datasets::write_medway_2014;
+/// use saferstats::io::police_uk::{read_police_uk, ReadOptions};
+/// let dir = std::env::temp_dir().join(format!("saferstats-doc-{}", std::process::id()));
+/// let written = write_medway_2014(&dir)?;
+/// assert_eq!(written.len(), 16);
+/// assert!(written.iter().all(|p| p.is_file()));
+/// let crimes = read_police_uk(&[dir.join("2014-01-kent-street.csv.gz")], &ReadOptions::default())?;
+/// assert_eq!(crimes.report.months_covered.len(), 1);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), saferstats::Error>(())
+/// ```
 pub fn write_medway_2014(dir: &Path) -> Result<Vec<PathBuf>> {
     let io = |path: &Path, source| Error::Io {
         path: path.to_path_buf(),
@@ -83,6 +107,20 @@ fn reader(bytes: &'static [u8]) -> Box<dyn Read> {
 }
 
 /// The Medway 2014 example: street-level crimes, geography, and populations.
+///
+/// Medway is one unitary authority, one CSP and 22 wards of the Kent Police area; the street
+/// files are Kent's, cut to Medway's 163 LSOAs (2011).
+///
+/// # Examples
+///
+/// ```
+/// let medway = saferstats::datasets::medway_2014()?;
+/// assert_eq!(medway.crimes.crimes.height(), 25_117); // one duplicated Crime ID set aside
+/// assert_eq!(medway.crimes.report.months_covered.len(), 11); // January to November 2014
+/// assert_eq!(medway.lad_population.table.height(), 13); // mid-2011 to mid-2023
+/// assert_eq!(medway.ward_population.table.height(), 22);
+/// # Ok::<(), saferstats::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ExampleData {
     /// Street-level crimes Jan-Nov 2014 read with default [`ReadOptions`].
@@ -97,12 +135,51 @@ pub struct ExampleData {
     pub ward_population: Population,
 }
 
-/// Load the bundled Medway 2014 example dataset.
+/// Load the bundled Medway 2014 example dataset, read with the default [`ReadOptions`]
+/// (later rows of a duplicated Crime ID set aside; rows without a location or with an unknown
+/// crime type kept and flagged).
+///
+/// The bytes are compiled in and parsed on each call by the same readers as files on disk.
+///
+/// # Errors
+///
+/// None in practice: the bundled files are fixed. The readers' errors
+/// ([`Error::BadValue`], [`Error::UnknownShape`], ...) would be returned if they were corrupt.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::{counts::{counts, CountSpec}, geo::geography::Level, period::PeriodKind};
+/// let medway = saferstats::datasets::medway_2014()?;
+/// assert_eq!(medway.crimes.report.rows_read, 25_118);
+/// let out = counts(&medway.crimes.crimes, &medway.geography,
+///                  &CountSpec::new(Level::Csp, PeriodKind::CalendarYear))?;
+/// assert_eq!(out.table.column("count")?.i64()?.get(0), Some(25_117));
+/// # Ok::<(), saferstats::Error>(())
+/// ```
 pub fn medway_2014() -> Result<ExampleData> {
     medway_2014_with(&ReadOptions::default())
 }
 
-/// As [`medway_2014`], with chosen read options.
+/// As [`medway_2014`], with chosen read options (e.g. keeping duplicated Crime IDs).
+/// [`ReadOptions::cache_dir`] has no effect: the bundled files are in-memory sources, which
+/// are always parsed.
+///
+/// # Errors
+///
+/// As [`medway_2014`].
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::datasets::medway_2014_with;
+/// use saferstats::io::police_uk::{Handling, ReadOptions};
+/// let keep_all = ReadOptions { duplicate_crime_id: Handling::Keep, ..ReadOptions::default() };
+/// let medway = medway_2014_with(&keep_all)?;
+/// assert_eq!(medway.crimes.report.rows_kept, 25_118);
+/// assert_eq!(medway.crimes.report.rows_set_aside, 0);
+/// # Ok::<(), saferstats::Error>(())
+/// ```
 pub fn medway_2014_with(options: &ReadOptions) -> Result<ExampleData> {
     let sources = STREET
         .iter()

@@ -92,6 +92,30 @@ pub enum Error {
     #[error("insufficient periods for {what}: {reason}")]
     InsufficientPeriods { what: String, reason: String },
 
+    /// An element of a numeric slice that a kernel cannot take (a negative, NaN or infinite
+    /// count...), located by its 0-based position in the slice.
+    #[error("{what}: value {value} at index {index} (0-based): {reason}")]
+    InvalidValue {
+        /// The slice (`"counts"`, `"seasonal"`...), with the series it belongs to when known.
+        what: String,
+        /// 0-based position in the slice.
+        index: usize,
+        /// The offending value.
+        value: f64,
+        /// What the value should have been.
+        reason: String,
+    },
+
+    /// The data are valid but the statistic is undefined for them, e.g. every value equal
+    /// (Kruskal–Wallis, QS) or a zero moving average (classical seasonal indices).
+    #[error("{method} is undefined for these data: {reason}")]
+    Degenerate {
+        /// The function that refused, with the series it was run on when known.
+        method: String,
+        /// Why the statistic is undefined.
+        reason: String,
+    },
+
     /// An error raised by polars while transforming frames.
     #[error(transparent)]
     Polars(#[from] polars::prelude::PolarsError),
@@ -116,11 +140,111 @@ impl Error {
         }
     }
 
+    /// The same error, raised while working on one series (e.g. `"area_code=E05000001,
+    /// crime_type=Burglary"`) of a frame: the series is added to what the error names, and the
+    /// variant (hence the Python exception class) is kept. `InsufficientPeriods`, `InvalidValue`
+    /// and `Degenerate` gain " for/of {series}" in `what`/`method`, `InvalidParameter` a
+    /// "{series}: " prefix on `reason`; other variants are returned unchanged.
+    pub(crate) fn in_series(self, series: &str) -> Self {
+        match self {
+            Error::InsufficientPeriods { what, reason } => Error::InsufficientPeriods {
+                what: format!("{what} for {series}"),
+                reason,
+            },
+            Error::InvalidValue {
+                what,
+                index,
+                value,
+                reason,
+            } => Error::InvalidValue {
+                what: format!("{what} of {series}"),
+                index,
+                value,
+                reason,
+            },
+            Error::Degenerate { method, reason } => Error::Degenerate {
+                method: format!("{method} for {series}"),
+                reason,
+            },
+            Error::InvalidParameter { name, reason } => Error::InvalidParameter {
+                name,
+                reason: format!("{series}: {reason}"),
+            },
+            other => other,
+        }
+    }
+
     /// Short helper for [`Error::InvalidParameter`].
     pub(crate) fn param(name: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidParameter {
             name,
             reason: reason.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_errors_read_well_and_keep_their_variant_in_a_series() {
+        let series = "area_code=E05000001, crime_type=Burglary";
+        let e = Error::InvalidValue {
+            what: "counts".into(),
+            index: 3,
+            value: -1.0,
+            reason: "counts must be finite and non-negative".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "counts: value -1 at index 3 (0-based): counts must be finite and non-negative"
+        );
+        let e = e.in_series(series);
+        assert!(matches!(&e, Error::InvalidValue { index: 3, .. }));
+        assert!(
+            e.to_string()
+                .starts_with(&format!("counts of {series}: value -1"))
+        );
+
+        let e = Error::Degenerate {
+            method: "qs_test".into(),
+            reason: "the first differences are all equal (no variation)".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "qs_test is undefined for these data: the first differences are all equal (no variation)"
+        );
+        assert!(
+            e.in_series(series)
+                .to_string()
+                .starts_with(&format!("qs_test for {series} is undefined"))
+        );
+
+        let e = Error::InsufficientPeriods {
+            what: "stl".into(),
+            reason: "needs at least 24 months, got 20".into(),
+        }
+        .in_series(series);
+        assert_eq!(
+            e.to_string(),
+            format!("insufficient periods for stl for {series}: needs at least 24 months, got 20")
+        );
+
+        let e = Error::param("threshold", "must be positive and finite, got NaN").in_series(series);
+        assert!(matches!(
+            e,
+            Error::InvalidParameter {
+                name: "threshold",
+                ..
+            }
+        ));
+        assert!(
+            e.to_string()
+                .contains(&format!("{series}: must be positive"))
+        );
+
+        let e = Error::NoInputFiles("x".into()).in_series(series);
+        assert_eq!(e.to_string(), "no input files found for x");
     }
 }

@@ -21,13 +21,28 @@ use std::str::FromStr;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 const MONTH_ABBR: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
 /// A calendar month.
+///
+/// Ordered chronologically; displayed, parsed and serialised as `YYYY-MM`, as police.uk
+/// writes months.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::period::YearMonth;
+/// let m: YearMonth = "2014-03".parse().unwrap();
+/// assert_eq!(m, YearMonth::new(2014, 3).unwrap());
+/// assert_eq!(m.to_string(), "2014-03");
+/// assert!(m < YearMonth::new(2014, 4).unwrap());
+/// assert_eq!(serde_json::to_string(&m).unwrap(), r#""2014-03""#);
+/// assert!("2014-3".parse::<YearMonth>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct YearMonth {
     /// Calendar year.
@@ -38,6 +53,16 @@ pub struct YearMonth {
 
 impl YearMonth {
     /// A month, or `None` when `month` is not 1 to 12.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::YearMonth;
+    /// let m = YearMonth::new(2014, 12).unwrap();
+    /// assert_eq!((m.year, m.month), (2014, 12));
+    /// assert_eq!(YearMonth::new(2014, 13), None);
+    /// assert_eq!(YearMonth::new(2014, 0), None);
+    /// ```
     pub fn new(year: i32, month: u32) -> Option<Self> {
         (1..=12)
             .contains(&month)
@@ -45,11 +70,30 @@ impl YearMonth {
     }
 
     /// Months since year 0, so that consecutive months differ by one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::YearMonth;
+    /// let dec = YearMonth::new(2014, 12).unwrap();
+    /// let jan = YearMonth::new(2015, 1).unwrap();
+    /// assert_eq!(jan.index() - dec.index(), 1);
+    /// assert_eq!(YearMonth::new(0, 1).unwrap().index(), 0);
+    /// ```
     pub fn index(self) -> i32 {
         self.year * 12 + self.month as i32 - 1
     }
 
     /// Inverse of [`YearMonth::index`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::YearMonth;
+    /// let m = YearMonth::new(2014, 4).unwrap();
+    /// assert_eq!(YearMonth::from_index(m.index()), m);
+    /// assert_eq!(YearMonth::from_index(-1), YearMonth::new(-1, 12).unwrap());
+    /// ```
     pub fn from_index(index: i32) -> Self {
         YearMonth {
             year: index.div_euclid(12),
@@ -58,27 +102,73 @@ impl YearMonth {
     }
 
     /// The month `n` months later (earlier when negative).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::YearMonth;
+    /// let m = YearMonth::new(2014, 11).unwrap();
+    /// assert_eq!(m.plus(3), YearMonth::new(2015, 2).unwrap());
+    /// assert_eq!(m.plus(-11), YearMonth::new(2013, 12).unwrap());
+    /// ```
     pub fn plus(self, n: i32) -> Self {
         Self::from_index(self.index() + n)
     }
 
     /// Days from 1970-01-01 to the first of the month (polars `Date` representation).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::YearMonth;
+    /// assert_eq!(YearMonth::new(1970, 1).unwrap().to_epoch_days(), 0);
+    /// assert_eq!(YearMonth::new(2014, 1).unwrap().to_epoch_days(), 16_071);
+    /// assert_eq!(YearMonth::new(1969, 12).unwrap().to_epoch_days(), -31);
+    /// ```
     pub fn to_epoch_days(self) -> i32 {
         days_from_civil(self.year, self.month, 1)
     }
 
     /// The month containing a polars `Date` (days since 1970-01-01).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::YearMonth;
+    /// let m = YearMonth::new(2014, 1).unwrap();
+    /// assert_eq!(YearMonth::from_epoch_days(16_071), m); // 2014-01-01
+    /// assert_eq!(YearMonth::from_epoch_days(16_071 + 30), m); // 2014-01-31
+    /// assert_eq!(YearMonth::from_epoch_days(16_071 + 31), m.plus(1)); // 2014-02-01
+    /// ```
     pub fn from_epoch_days(days: i32) -> Self {
         let (y, m, _) = civil_from_days(days);
         YearMonth { year: y, month: m }
     }
 
     /// Number of days in the month (Gregorian calendar).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::YearMonth;
+    /// assert_eq!(YearMonth::new(2014, 2).unwrap().days(), 28);
+    /// assert_eq!(YearMonth::new(2016, 2).unwrap().days(), 29);
+    /// assert_eq!(YearMonth::new(1900, 2).unwrap().days(), 28);
+    /// assert_eq!(YearMonth::new(2014, 4).unwrap().days(), 30);
+    /// ```
     pub fn days(self) -> u32 {
         (self.plus(1).to_epoch_days() - self.to_epoch_days()) as u32
     }
 
     /// Three-letter English month name, e.g. "Apr".
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::YearMonth;
+    /// assert_eq!(YearMonth::new(2014, 4).unwrap().month_abbr(), "Apr");
+    /// assert_eq!(YearMonth::new(2014, 12).unwrap().month_abbr(), "Dec");
+    /// ```
     pub fn month_abbr(self) -> &'static str {
         MONTH_ABBR[self.month as usize - 1]
     }
@@ -148,8 +238,23 @@ fn civil_from_days(z: i32) -> (i32, u32, u32) {
 }
 
 /// The kind of reporting period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// A word-valued option ([`crate::choice::Choice`], parameter `period`): `month`
+/// (`monthly`), `quarter` (`quarterly`), `calendar_year` (`year`, `annual`), `financial_year`
+/// (`fy`), `rolling12` (`rolling_12`, `rolling_12_months`, `year_ending`).
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::period::PeriodKind;
+/// assert_eq!("fy".parse::<PeriodKind>()?, PeriodKind::FinancialYear);
+/// assert_eq!("Year ending".parse::<PeriodKind>()?, PeriodKind::Rolling12);
+/// assert_eq!(PeriodKind::CalendarYear.to_string(), "calendar_year");
+/// let kind: PeriodKind = serde_json::from_str(r#""quarterly""#).unwrap();
+/// assert_eq!(kind, PeriodKind::Quarter);
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PeriodKind {
     /// One calendar month, labelled "2014-04".
     Month,
@@ -164,39 +269,27 @@ pub enum PeriodKind {
     Rolling12,
 }
 
-impl FromStr for PeriodKind {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(
-            match s
-                .trim()
-                .to_ascii_lowercase()
-                .replace(['-', ' '], "_")
-                .as_str()
-            {
-                "month" => PeriodKind::Month,
-                "quarter" => PeriodKind::Quarter,
-                "year" | "calendar_year" => PeriodKind::CalendarYear,
-                "financial_year" | "fy" => PeriodKind::FinancialYear,
-                "rolling12" | "rolling_12" | "rolling_12_months" | "year_ending" => {
-                    PeriodKind::Rolling12
-                }
-                other => {
-                    return Err(Error::param(
-                        "period",
-                        format!(
-                            "unknown period '{other}'; expected month, quarter, calendar_year, \
-                         financial_year or rolling12"
-                        ),
-                    ));
-                }
-            },
-        )
-    }
-}
+crate::choice::choice!(PeriodKind, "period", {
+    Month => "month" | "monthly",
+    Quarter => "quarter" | "quarterly",
+    CalendarYear => "calendar_year" | "year" | "annual",
+    FinancialYear => "financial_year" | "fy",
+    Rolling12 => "rolling12" | "rolling_12" | "rolling_12_months" | "year_ending",
+});
 
 /// One reporting period: a run of whole months.
+///
+/// Usually made by [`PeriodKind::period_of`] or [`PeriodKind::periods_spanning`].
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::period::{Period, PeriodKind, YearMonth};
+/// let q = Period { start: YearMonth::new(2014, 4).unwrap(), months: 3, kind: PeriodKind::Quarter };
+/// assert_eq!(q, PeriodKind::Quarter.period_of(YearMonth::new(2014, 6).unwrap()));
+/// assert_eq!(q.label(), "2014 Q2");
+/// assert_eq!(q.end(), YearMonth::new(2014, 6).unwrap());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {
     /// First month.
@@ -209,16 +302,49 @@ pub struct Period {
 
 impl Period {
     /// Last month of the period.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::{PeriodKind, YearMonth};
+    /// let fy = PeriodKind::FinancialYear.period_of(YearMonth::new(2014, 6).unwrap());
+    /// assert_eq!(fy.end(), YearMonth::new(2015, 3).unwrap());
+    /// ```
     pub fn end(&self) -> YearMonth {
         self.start.plus(self.months as i32 - 1)
     }
 
     /// Every month the period should contain, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::{PeriodKind, YearMonth};
+    /// let q = PeriodKind::Quarter.period_of(YearMonth::new(2014, 11).unwrap());
+    /// let months: Vec<String> = q.month_list().map(|m| m.to_string()).collect();
+    /// assert_eq!(months, ["2014-10", "2014-11", "2014-12"]);
+    /// ```
     pub fn month_list(&self) -> impl Iterator<Item = YearMonth> + '_ {
         (0..self.months as i32).map(|i| self.start.plus(i))
     }
 
-    /// Human-readable label.
+    /// Human-readable label: `2014-04` (month), `2014 Q2` (quarter), `2014` (calendar year),
+    /// `2014/15` (financial year), `year ending Mar 2015` (rolling 12 months).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::{PeriodKind, YearMonth};
+    /// let m = YearMonth::new(2015, 3).unwrap();
+    /// let labels: Vec<String> = [
+    ///     PeriodKind::Month, PeriodKind::Quarter, PeriodKind::CalendarYear,
+    ///     PeriodKind::FinancialYear, PeriodKind::Rolling12,
+    /// ]
+    /// .iter()
+    /// .map(|k| k.period_of(m).label())
+    /// .collect();
+    /// assert_eq!(labels, ["2015-03", "2015 Q1", "2015", "2014/15", "year ending Mar 2015"]);
+    /// ```
     pub fn label(&self) -> String {
         let s = self.start;
         match self.kind {
@@ -238,6 +364,15 @@ impl Period {
 
 impl PeriodKind {
     /// Months in one period of this kind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::PeriodKind;
+    /// assert_eq!(PeriodKind::Month.months(), 1);
+    /// assert_eq!(PeriodKind::Quarter.months(), 3);
+    /// assert_eq!(PeriodKind::Rolling12.months(), 12);
+    /// ```
     pub fn months(self) -> u32 {
         match self {
             PeriodKind::Month => 1,
@@ -247,6 +382,18 @@ impl PeriodKind {
     }
 
     /// The (for rolling periods: the latest-ending) period that contains `m`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::period::{PeriodKind, YearMonth};
+    /// let m = YearMonth::new(2015, 2).unwrap();
+    /// let fy = PeriodKind::FinancialYear.period_of(m);
+    /// assert_eq!((fy.start, fy.months), (YearMonth::new(2014, 4).unwrap(), 12));
+    /// // The rolling year containing `m` that ends latest is the one ending with `m`.
+    /// let r = PeriodKind::Rolling12.period_of(m);
+    /// assert_eq!((r.start, r.end()), (YearMonth::new(2014, 3).unwrap(), m));
+    /// ```
     pub fn period_of(self, m: YearMonth) -> Period {
         let start = match self {
             PeriodKind::Month => m,
@@ -269,7 +416,26 @@ impl PeriodKind {
     }
 
     /// Every period of this kind that overlaps the span of `covered` months, in order. Rolling
-    /// periods end at each month from the first to the last covered month.
+    /// periods end at each month from the first to the last covered month. An empty set gives
+    /// no periods.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::BTreeSet;
+    /// use saferstats::period::{PeriodKind, YearMonth};
+    /// // January to November 2014, as in the bundled Medway data.
+    /// let covered: BTreeSet<_> = (1..=11).map(|m| YearMonth::new(2014, m).unwrap()).collect();
+    /// let fy: Vec<String> = PeriodKind::FinancialYear
+    ///     .periods_spanning(&covered)
+    ///     .iter()
+    ///     .map(|p| p.label())
+    ///     .collect();
+    /// assert_eq!(fy, ["2013/14", "2014/15"]);
+    /// assert_eq!(PeriodKind::Quarter.periods_spanning(&covered).len(), 4);
+    /// assert_eq!(PeriodKind::Rolling12.periods_spanning(&covered).len(), 11);
+    /// assert!(PeriodKind::Month.periods_spanning(&BTreeSet::new()).is_empty());
+    /// ```
     pub fn periods_spanning(self, covered: &BTreeSet<YearMonth>) -> Vec<Period> {
         let (Some(&first), Some(&last)) = (covered.first(), covered.last()) else {
             return Vec::new();
@@ -294,22 +460,11 @@ impl PeriodKind {
     }
 }
 
-/// Column names of the period table returned by [`period_table`].
+/// Column names of the period table returned by [`period_table`] (defined in [`crate::schema`]).
 pub mod columns {
-    /// Period label.
-    pub const PERIOD: &str = "period";
-    /// First day of the first month.
-    pub const PERIOD_START: &str = "period_start";
-    /// First day of the last month.
-    pub const PERIOD_END: &str = "period_end";
-    /// Months the period should contain.
-    pub const MONTHS_EXPECTED: &str = "months_expected";
-    /// Months of the period that the data covers.
-    pub const MONTHS_COVERED: &str = "months_covered";
-    /// Whether every month is covered.
-    pub const COMPLETE: &str = "complete";
-    /// A month (first day) that belongs to the period; one row per member month.
-    pub const MONTH: &str = "month";
+    pub use crate::schema::{
+        COMPLETE, MONTH, MONTHS_COVERED, MONTHS_EXPECTED, PERIOD, PERIOD_END, PERIOD_START,
+    };
 }
 
 /// A table mapping each month to the periods that contain it, with coverage: columns
@@ -317,7 +472,30 @@ pub mod columns {
 ///
 /// Only periods overlapping the covered span are listed. Joining a monthly frame to this table
 /// on `month` and grouping by `period` aggregates months into periods in one pass; rolling
-/// periods give twelve rows per month.
+/// periods give twelve rows per month. `month`, `period_start` and `period_end` are `Date`s
+/// (first of the month), `months_expected` and `months_covered` are `UInt32`, `complete` is
+/// `Boolean`; there is one row per member month of each period, in period order.
+///
+/// # Errors
+///
+/// [`crate::Error::Polars`] only if polars fails to build the frame (not expected for any
+/// input); an empty `covered` gives an empty table.
+///
+/// # Examples
+///
+/// ```
+/// use std::collections::BTreeSet;
+/// use saferstats::period::{period_table, PeriodKind, YearMonth};
+/// let covered: BTreeSet<_> = (1..=11).map(|m| YearMonth::new(2014, m).unwrap()).collect();
+/// let t = period_table(PeriodKind::Quarter, &covered)?;
+/// assert_eq!(t.height(), 12); // four quarters of three months
+/// let q4 = t.column("months_covered")?.u32()?.get(11);
+/// assert_eq!(q4, Some(2)); // October and November only
+/// assert_eq!(t.column("complete")?.bool()?.get(11), Some(false));
+/// // Rolling years list each member month: 11 periods x 12 months.
+/// assert_eq!(period_table(PeriodKind::Rolling12, &covered)?.height(), 11 * 12);
+/// # Ok::<(), saferstats::Error>(())
+/// ```
 pub fn period_table(kind: PeriodKind, covered: &BTreeSet<YearMonth>) -> Result<DataFrame> {
     use columns::*;
     let periods = kind.periods_spanning(covered);
@@ -353,6 +531,57 @@ pub fn period_table(kind: PeriodKind, covered: &BTreeSet<YearMonth>) -> Result<D
         Column::new(MONTHS_COVERED.into(), have),
         Column::new(COMPLETE.into(), complete),
     ])?)
+}
+
+/// A known change in recording practice (e.g. "NCRS audit, Kent Police, Nov 2014").
+///
+/// Given to [`crate::frame::change::ChangeSpec::breaks`] and
+/// [`crate::frame::trends::TrendSpec::breaks`]: a comparison or trend spanning the break gets a
+/// caveat in its `flags` (see [`caveats_for`]). Deserialises from
+/// `{"month": "YYYY-MM", "description": "..."}`.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::period::{RecordingBreak, YearMonth};
+/// let b: RecordingBreak =
+///     serde_json::from_str(r#"{"month": "2014-11", "description": "NCRS audit"}"#).unwrap();
+/// assert_eq!(b, RecordingBreak { month: YearMonth::new(2014, 11).unwrap(), description: "NCRS audit".into() });
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordingBreak {
+    /// First month recorded under the new practice.
+    pub month: YearMonth,
+    /// What changed.
+    pub description: String,
+}
+
+/// The caveat text for a span of months that contains one or more breaks, if any.
+///
+/// A break counts when its first month under the new practice lies after `first` and no later
+/// than `last` (a span that starts in the break month is recorded entirely under the new
+/// practice); several breaks are joined with `"; "`.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::period::{caveats_for, RecordingBreak, YearMonth};
+/// let ym = |y, m| YearMonth::new(y, m).unwrap();
+/// let breaks = [RecordingBreak { month: ym(2014, 11), description: "NCRS audit".into() }];
+/// assert_eq!(
+///     caveats_for(ym(2014, 1), ym(2015, 12), &breaks).as_deref(),
+///     Some("spans a recording change (2014-11: NCRS audit)")
+/// );
+/// assert_eq!(caveats_for(ym(2014, 11), ym(2015, 10), &breaks), None);
+/// assert_eq!(caveats_for(ym(2013, 1), ym(2014, 10), &breaks), None);
+/// ```
+pub fn caveats_for(first: YearMonth, last: YearMonth, breaks: &[RecordingBreak]) -> Option<String> {
+    let hits: Vec<String> = breaks
+        .iter()
+        .filter(|b| b.month > first && b.month <= last)
+        .map(|b| format!("spans a recording change ({}: {})", b.month, b.description))
+        .collect();
+    (!hits.is_empty()).then(|| hits.join("; "))
 }
 
 #[cfg(test)]

@@ -1,0 +1,605 @@
+//! Change between two periods, with a significance test, for every area and group at once.
+//!
+//! Each row of a counts table is compared with the row of the same area and group whose period
+//! starts `k` months earlier: the previous period (`k` = the period's length), the same period a
+//! year earlier (`k` = 12, the default: quarter-on-quarter change is confounded by seasonality,
+//! so "July-September vs April-June" is answered by "July-September vs July-September last year"
+//! unless the caller asks otherwise), or any number of months earlier.
+//!
+//! The test compares two Poisson rates with exposures (months covered, or population-months when
+//! a population is attached): by default the exact conditional test (binomial on the total,
+//! Clopper-Pearson interval for the rate ratio, as R's `poisson.test`), or the score, Wald-log,
+//! mid-p and other tests of statsmodels' `test_poisson_2indep`. Crime counts are usually
+//! over-dispersed (repeat victims, series offences, recording drives): pass a quasi-Poisson
+//! dispersion factor φ ([`dispersion_from_monthly`]) to widen intervals and shrink z by √φ.
+//!
+//! A comparison involving a period with missing months is refused (left out of the table and
+//! listed in [`ChangeReport::refused_partial`]) unless `exposure_adjust` is set; then the
+//! exposure is the months covered and the row is flagged. Small counts are flagged. A zero
+//! baseline gives no percentage change (null), never an infinity.
+//!
+//! [`dispersion_from_monthly`]: crate::stats::rate_ratio::dispersion_from_monthly
+//!
+//! ```
+//! use saferstats::frame::change::{change, ChangeSpec, Compare};
+//! use saferstats::{counts::{counts, CountSpec}, datasets, geo::geography::Level, period::PeriodKind};
+//! let medway = datasets::medway_2014()?;
+//! let q = counts(&medway.crimes.crimes, &medway.geography,
+//!                &CountSpec::new(Level::Lad, PeriodKind::Quarter))?.table;
+//! let spec = ChangeSpec { compare: Compare::Previous, ..ChangeSpec::default() };
+//! let table = change(&q, &spec)?.table;
+//! // Q2 vs Q1 and Q3 vs Q2 are complete; Q4 (two months) is refused without exposure_adjust.
+//! assert_eq!(table.height(), 2);
+//! # Ok::<(), saferstats::Error>(())
+//! ```
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::frame::Output;
+use crate::frame::table::{check_counts, thousands};
+use crate::period::YearMonth;
+use crate::period::{RecordingBreak, caveats_for};
+use crate::schema::{AREA_CODE, COUNT, Keys};
+use crate::stats::intervals::validate_confidence;
+use crate::stats::rate_ratio::{PoissonTest, RateComparison, compare_poisson_rates_dispersed};
+
+/// Which earlier period each row is compared with.
+///
+/// Serialised as `"previous"`, `"year_earlier"` or `{"months_earlier": 24}`. The earlier
+/// row must have the same area, grouping values and period length (`months_expected`).
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::change::Compare;
+/// let c: Compare = serde_json::from_str(r#"{"months_earlier": 24}"#).unwrap();
+/// assert_eq!(c, Compare::MonthsEarlier(24));
+/// assert_eq!(serde_json::to_string(&Compare::YearEarlier).unwrap(), r#""year_earlier""#);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compare {
+    /// The period immediately before (same length).
+    Previous,
+    /// The same period one year earlier (default; removes seasonality).
+    YearEarlier,
+    /// The period starting this many months earlier (24 = two years earlier).
+    MonthsEarlier(u32),
+}
+
+/// Options for [`change`].
+///
+/// Defaults: the same period a year earlier, the exact conditional test, 95%, no
+/// over-dispersion (φ = 1), partial periods refused, counts below 10 flagged, no recording
+/// breaks, no grouping columns. Deserialises with every field optional (`method` as a word,
+/// e.g. `"score"`) and unknown fields refused.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::change::{ChangeSpec, Compare};
+/// use saferstats::stats::rate_ratio::PoissonTest;
+/// let spec: ChangeSpec = serde_json::from_str(
+///     r#"{"compare": "previous", "method": "wald-log", "dispersion": 1.8, "keys": ["crime_type"]}"#,
+/// ).unwrap();
+/// assert_eq!((spec.compare, spec.method), (Compare::Previous, PoissonTest::WaldLog));
+/// assert_eq!(spec.confidence, 0.95);
+/// spec.check()?;
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChangeSpec {
+    /// Which earlier period to compare with.
+    pub compare: Compare,
+    /// Test (default: exact conditional).
+    pub method: PoissonTest,
+    /// Confidence level for the rate-ratio interval and significance (0.90 to 0.999).
+    pub confidence: f64,
+    /// Quasi-Poisson dispersion factor φ (≥ 1); 1 = plain Poisson.
+    pub dispersion: f64,
+    /// Allow periods with missing months, using months covered as exposure (flagged).
+    pub exposure_adjust: bool,
+    /// Counts below this are flagged as small (default 10).
+    pub small_count: f64,
+    /// Known recording-practice changes: a comparison spanning one gets a caveat in `flags`.
+    pub breaks: Vec<RecordingBreak>,
+    /// Grouping columns of the counts table (besides `area_code` and `period`).
+    pub keys: Keys,
+}
+
+impl Default for ChangeSpec {
+    fn default() -> Self {
+        ChangeSpec {
+            compare: Compare::YearEarlier,
+            method: PoissonTest::ExactConditional,
+            confidence: 0.95,
+            dispersion: 1.0,
+            exposure_adjust: false,
+            small_count: 10.0,
+            breaks: Vec::new(),
+            keys: Keys::none(),
+        }
+    }
+}
+
+impl ChangeSpec {
+    /// Check the options: confidence 0.90 to 0.999, a positive dispersion, a non-negative
+    /// small-count threshold, and a positive number of months for `MonthsEarlier`. A
+    /// dispersion between 0 and 1 is accepted and used as 1 (no narrowing). [`change`] calls
+    /// it first.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the option (`confidence`, `dispersion`,
+    /// `small_count` or `compare`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::frame::change::{ChangeSpec, Compare};
+    /// use saferstats::Error;
+    /// ChangeSpec::default().check()?;
+    /// let bad = ChangeSpec { compare: Compare::MonthsEarlier(0), ..ChangeSpec::default() };
+    /// assert!(matches!(bad.check(), Err(Error::InvalidParameter { name: "compare", .. })));
+    /// let bad = ChangeSpec { dispersion: f64::NAN, ..ChangeSpec::default() };
+    /// assert!(matches!(bad.check(), Err(Error::InvalidParameter { name: "dispersion", .. })));
+    /// # Ok::<(), saferstats::Error>(())
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        validate_confidence(self.confidence)?;
+        if !(self.dispersion.is_finite() && self.dispersion > 0.0) {
+            return Err(Error::param(
+                "dispersion",
+                format!("must be a positive number, got {}", self.dispersion),
+            ));
+        }
+        if !(self.small_count.is_finite() && self.small_count >= 0.0) {
+            return Err(Error::param(
+                "small_count",
+                format!("must be a number of 0 or more, got {}", self.small_count),
+            ));
+        }
+        if self.compare == Compare::MonthsEarlier(0) {
+            return Err(Error::param("compare", "months earlier must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// What [`change`] compared and what it could not.
+///
+/// Every row of the input with a `period_start` is either compared, without an earlier
+/// period, or refused as partial (one text per distinct pair of periods).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ChangeReport {
+    /// The key columns of the table (as the input's).
+    pub keys: Keys,
+    /// Rows with a comparison.
+    pub compared: u64,
+    /// Rows with no earlier period in the table (e.g. the first year).
+    pub without_earlier_period: u64,
+    /// Rows refused because a period is partial (without `exposure_adjust`).
+    pub refused_partial: Vec<String>,
+}
+
+fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<YearMonth>>> {
+    let c = df
+        .column(name)
+        .map_err(|_| Error::missing_column("counts", name, df))?;
+    if c.dtype() != &DataType::Date {
+        return Err(Error::param(
+            "counts",
+            format!("column '{name}' must be a Date, found {}", c.dtype()),
+        ));
+    }
+    let days = c.cast(&DataType::Int32)?;
+    Ok(days
+        .i32()?
+        .iter()
+        .map(|d| d.map(YearMonth::from_epoch_days))
+        .collect())
+}
+
+fn u32s(df: &DataFrame, name: &str, default: u32) -> Result<Vec<u32>> {
+    match df.column(name) {
+        Ok(c) => Ok(c
+            .cast(&DataType::UInt32)?
+            .u32()?
+            .iter()
+            .map(|v| v.unwrap_or(default))
+            .collect()),
+        Err(_) => Ok(vec![default; df.height()]),
+    }
+}
+
+fn strings(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    Ok(df
+        .column(name)?
+        .cast(&DataType::String)?
+        .str()?
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect())
+}
+
+/// Plain-English verdict, e.g. "increase of 6.0% (1,117 more), statistically significant at
+/// 95%" or "no significant change (+8.3%, 10 more)".
+///
+/// `current` and `previous` are counts (or a count scaled to the previous exposure);
+/// `confidence` is a fraction (0.95). The difference is rounded to a whole number; a zero
+/// `previous` gives "from zero" instead of a percentage.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::change::verdict;
+/// assert_eq!(
+///     verdict(19_734.0, 18_617.0, true, 0.95),
+///     "increase of 6.0% (1,117 more), statistically significant at 95%"
+/// );
+/// assert_eq!(verdict(130.0, 120.0, false, 0.95), "no significant change (+8.3%, 10 more)");
+/// assert_eq!(verdict(90.0, 120.0, true, 0.998),
+///            "decrease of 25.0% (30 fewer), statistically significant at 99.8%");
+/// assert_eq!(verdict(7.0, 0.0, false, 0.95), "no significant change (from zero, 7 more)");
+/// assert_eq!(verdict(12.0, 12.0, false, 0.95), "no change");
+/// ```
+pub fn verdict(current: f64, previous: f64, significant: bool, confidence: f64) -> String {
+    let diff = current - previous;
+    let pct = if previous > 0.0 {
+        Some(diff / previous * 100.0)
+    } else {
+        None
+    };
+    let amount = |d: f64| {
+        let n = d.abs().round() as i64;
+        let text = thousands(n as f64);
+        if d >= 0.0 {
+            format!("{text} more")
+        } else {
+            format!("{text} fewer")
+        }
+    };
+    let level = format!("{}%", trim_float(confidence * 100.0));
+    if significant {
+        let direction = if diff > 0.0 { "increase" } else { "decrease" };
+        match pct {
+            Some(p) => format!(
+                "{direction} of {:.1}% ({}), statistically significant at {level}",
+                p.abs(),
+                amount(diff)
+            ),
+            None => format!(
+                "{direction} from zero ({}), statistically significant at {level}",
+                amount(diff)
+            ),
+        }
+    } else if diff == 0.0 {
+        "no change".into()
+    } else {
+        match pct {
+            Some(p) => format!("no significant change ({p:+.1}%, {})", amount(diff)),
+            None => format!("no significant change (from zero, {})", amount(diff)),
+        }
+    }
+}
+
+fn trim_float(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.trim_end_matches(".0").to_string()
+}
+
+/// Compare each row with its earlier period (see the module docs). Output columns: the keys,
+/// `period`, `comparison_period`, `count`, `count_previous`, `exposure`, `exposure_previous`,
+/// `change`, `pct_change`, `value` (rate ratio), `lower`, `upper`, `p_value`, `test_statistic`,
+/// `method`, `confidence`, `dispersion`, `significant`, `verdict`, `flags`.
+///
+/// `counts` needs `area_code`, `count`, `period` and `period_start` (a `Date`); without
+/// `months_expected`/`months_covered` every period is taken as one full month. The table also
+/// keeps `level`, `area_name` and `period_start` when present, and has one row per compared
+/// row (the later period). The exposure is the months covered, or population × months / 12
+/// when a `population` column is present (a rates table). `significant` is p < 1 −
+/// confidence. `pct_change` and `change` compare the counts as they are; with unequal
+/// exposures the `verdict` speaks of the rate change (the current count scaled to the earlier
+/// exposure). Flags: exposure-adjusted periods, small counts, a zero baseline, and recording
+/// breaks spanned.
+///
+/// # Errors
+///
+/// - [`Error::InvalidParameter`]: an option out of range ([`ChangeSpec::check`]); `keys`
+///   reserved or repeated; `counts` when `period_start` is not a `Date` or `count` is not
+///   numeric.
+/// - [`Error::MissingColumn`] for a missing grouping column, `area_code`, `count` or
+///   `period_start`.
+/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count.
+/// - [`Error::Polars`] for a missing `period` column, or a coverage or population column
+///   that cannot be cast to a number.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::change::{change, ChangeSpec};
+/// use saferstats::period::YearMonth;
+/// use saferstats::polars::prelude::*;
+/// let jan = |y| YearMonth::new(y, 1).unwrap().to_epoch_days();
+/// let mut t = df!(
+///     "area_code" => ["A", "A", "B", "B"], "period" => ["2014", "2015", "2014", "2015"],
+///     "count" => [120i64, 130, 1250, 1350],
+///     "months_expected" => [12u32; 4], "months_covered" => [12u32; 4],
+/// )?;
+/// t.with_column(Column::new("period_start".into(), [jan(2014), jan(2015), jan(2014), jan(2015)])
+///     .cast(&DataType::Date)?)?;
+/// let out = change(&t, &ChangeSpec::default())?; // each year against the year before
+/// assert_eq!((out.report.compared, out.report.without_earlier_period), (2, 2));
+/// let p: Vec<f64> = out.table.column("p_value")?.f64()?.into_no_null_iter().collect();
+/// assert!((p[0] - 0.5693).abs() < 1e-4); // 120 -> 130: no evidence of change
+/// assert!((p[1] - 0.0522).abs() < 1e-4); // 1,250 -> 1,350: not quite significant at 95%
+/// let ratio = out.table.column("value")?.f64()?.get(1).unwrap(); // rate ratio
+/// assert!((ratio - 1.08).abs() < 1e-12);
+/// assert_eq!(out.table.column("verdict")?.str()?.get(0), Some("no significant change (+8.3%, 10 more)"));
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+///
+/// Partial periods are refused unless asked for:
+///
+/// ```
+/// use saferstats::frame::change::{change, ChangeSpec, Compare};
+/// use saferstats::{counts::{counts, CountSpec}, geo::geography::Level, period::PeriodKind};
+/// let medway = saferstats::datasets::medway_2014()?;
+/// let q = counts(&medway.crimes.crimes, &medway.geography,
+///                &CountSpec::new(Level::Lad, PeriodKind::Quarter))?.table;
+/// let spec = ChangeSpec { compare: Compare::Previous, ..ChangeSpec::default() };
+/// let out = change(&q, &spec)?;
+/// assert_eq!(out.report.refused_partial, ["2014 Q4 (2 of 3 months) vs 2014 Q3 (3 of 3 months)"]);
+/// let adjusted = change(&q, &ChangeSpec { exposure_adjust: true, ..spec })?.table;
+/// assert_eq!(adjusted.height(), 3);
+/// let flags = adjusted.column("flags")?.str()?.get(2).unwrap();
+/// assert!(flags.starts_with("exposure-adjusted: 2 and 3 of 3 months"));
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+///
+/// # References
+///
+/// Gu, Ng, Tang & Schucany (2008), "Testing the ratio of two Poisson rates", *Biometrical
+/// Journal* 50(2):283–298; statsmodels `test_poisson_2indep` (method names and formulas); R
+/// `poisson.test` and `scipy.stats.binomtest` (exact conditional test); McCullagh & Nelder
+/// (1989), *Generalized Linear Models*, 2nd ed. (quasi-Poisson dispersion); `docs/methods.md`,
+/// "Change between periods".
+pub fn change(counts: &DataFrame, spec: &ChangeSpec) -> Result<Output<ChangeReport>> {
+    spec.check()?;
+    spec.keys.check(counts, "counts")?;
+    let confidence = spec.confidence;
+    if !counts.schema().contains(AREA_CODE) {
+        return Err(Error::missing_column("counts", AREA_CODE, counts));
+    }
+    let y: Vec<f64> = check_counts(counts, COUNT)?.into_no_null_iter().collect();
+    let start = dates(counts, "period_start")?;
+    let expected = u32s(counts, "months_expected", 1)?;
+    let covered = u32s(counts, "months_covered", 1)?;
+    let labels = strings(counts, "period")?;
+    let population: Option<Vec<f64>> = match counts.column("population") {
+        Ok(c) => Some(
+            c.cast(&DataType::Float64)?
+                .f64()?
+                .iter()
+                .map(|v| v.unwrap_or(f64::NAN))
+                .collect(),
+        ),
+        Err(_) => None,
+    };
+    let keys = spec.keys.series();
+    let key_cols: Vec<Vec<Option<String>>> = keys
+        .iter()
+        .map(|k| strings(counts, k))
+        .collect::<Result<_>>()?;
+    let key_of =
+        |i: usize| -> Vec<Option<String>> { key_cols.iter().map(|c| c[i].clone()).collect() };
+    let mut index: HashMap<(Vec<Option<String>>, YearMonth, u32), usize> = HashMap::new();
+    for i in 0..counts.height() {
+        if let Some(s) = start[i] {
+            index.insert((key_of(i), s, expected[i]), i);
+        }
+    }
+    let mut report = ChangeReport {
+        keys: spec.keys.clone(),
+        ..ChangeReport::default()
+    };
+    let mut cur_rows = Vec::new();
+    let mut prev_rows = Vec::new();
+    for i in 0..counts.height() {
+        let Some(s) = start[i] else { continue };
+        let back = match spec.compare {
+            Compare::Previous => expected[i],
+            Compare::YearEarlier => 12,
+            Compare::MonthsEarlier(k) => k,
+        };
+        if back == 0 {
+            return Err(Error::param("compare", "months earlier must be at least 1"));
+        }
+        let Some(&j) = index.get(&(key_of(i), s.plus(-(back as i32)), expected[i])) else {
+            report.without_earlier_period += 1;
+            continue;
+        };
+        let partial = covered[i] < expected[i] || covered[j] < expected[j];
+        // A period with no month covered has no data at all: never a count of zero, even with
+        // exposure adjustment.
+        let uncovered = covered[i] == 0 || covered[j] == 0;
+        if uncovered || (partial && !spec.exposure_adjust) {
+            let text = format!(
+                "{} ({} of {} months) vs {} ({} of {} months)",
+                labels[i].as_deref().unwrap_or("?"),
+                covered[i],
+                expected[i],
+                labels[j].as_deref().unwrap_or("?"),
+                covered[j],
+                expected[j]
+            );
+            if !report.refused_partial.contains(&text) {
+                report.refused_partial.push(text);
+            }
+            continue;
+        }
+        cur_rows.push(i as IdxSize);
+        prev_rows.push(j);
+    }
+    report.compared = cur_rows.len() as u64;
+    let idx = IdxCa::from_vec("idx".into(), cur_rows.clone());
+    let mut keep: Vec<&str> = vec!["level", AREA_CODE, "area_name"];
+    keep.retain(|c| counts.schema().contains(c));
+    let key_names: Vec<&str> = keys
+        .iter()
+        .map(String::as_str)
+        .filter(|k| *k != AREA_CODE)
+        .collect();
+    keep.extend(key_names);
+    keep.extend(["period", "period_start"]);
+    let mut out = counts.select(keep)?.take(&idx)?;
+    let n = cur_rows.len();
+    let mut cols: Vec<Column> = Vec::new();
+    let (mut comp_period, mut c1, mut c0, mut e1, mut e0) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut abs, mut pct, mut ratio, mut lo, mut hi, mut p, mut stat) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut sig, mut verdicts, mut flags) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for (&i, &j) in cur_rows.iter().zip(&prev_rows) {
+        let i = i as usize;
+        let exposure = |k: usize| -> f64 {
+            let months = covered[k] as f64;
+            match &population {
+                Some(pop) => pop[k] * months / 12.0,
+                None => months,
+            }
+        };
+        let (x1, x0) = (exposure(i), exposure(j));
+        let r: RateComparison = compare_poisson_rates_dispersed(
+            y[i] as u64,
+            x1,
+            y[j] as u64,
+            x0,
+            spec.method,
+            confidence,
+            spec.dispersion,
+        );
+        let significant = r.p_value < 1.0 - confidence;
+        let mut f: Vec<String> = Vec::new();
+        if covered[i] < expected[i] || covered[j] < expected[j] {
+            f.push(format!(
+                "exposure-adjusted: {} and {} of {} months",
+                covered[i], covered[j], expected[i]
+            ));
+        }
+        if y[i] < spec.small_count || y[j] < spec.small_count {
+            f.push(format!("small count (below {})", spec.small_count));
+        }
+        if y[j] == 0.0 {
+            f.push("zero baseline: no percentage change".into());
+        }
+        if let (Some(a), Some(b)) = (start[j], start[i])
+            && let Some(c) = caveats_for(a, b.plus(expected[i] as i32 - 1), &spec.breaks)
+        {
+            f.push(c);
+        }
+        comp_period.push(labels[j].clone());
+        c1.push(y[i] as i64);
+        c0.push(y[j] as i64);
+        e1.push(x1);
+        e0.push(x0);
+        abs.push(y[i] as i64 - y[j] as i64);
+        pct.push((y[j] > 0.0).then(|| (y[i] - y[j]) / y[j] * 100.0));
+        ratio.push(r.ratio.is_finite().then_some(r.ratio));
+        lo.push(r.ratio_lower.is_finite().then_some(r.ratio_lower));
+        hi.push(r.ratio_upper.is_finite().then_some(r.ratio_upper));
+        p.push(r.p_value);
+        stat.push(r.statistic);
+        sig.push(significant);
+        // The verdict speaks of counts; with unequal exposures it speaks of the rate change.
+        let (v1, v0) = if (x1 - x0).abs() > 1e-9 * x0.abs().max(1.0) {
+            (y[i] / x1 * x0, y[j])
+        } else {
+            (y[i], y[j])
+        };
+        verdicts.push(verdict(v1, v0, significant, confidence));
+        flags.push((!f.is_empty()).then(|| f.join("; ")));
+    }
+    cols.push(Column::new("comparison_period".into(), comp_period));
+    cols.push(Column::new("count".into(), c1));
+    cols.push(Column::new("count_previous".into(), c0));
+    cols.push(Column::new("exposure".into(), e1));
+    cols.push(Column::new("exposure_previous".into(), e0));
+    cols.push(Column::new("change".into(), abs));
+    cols.push(Column::new("pct_change".into(), pct));
+    cols.push(Column::new("value".into(), ratio));
+    cols.push(Column::new("lower".into(), lo));
+    cols.push(Column::new("upper".into(), hi));
+    cols.push(Column::new("p_value".into(), p));
+    cols.push(Column::new("test_statistic".into(), stat));
+    cols.push(Column::new("method".into(), vec![spec.method.name(); n]));
+    cols.push(Column::new(
+        "confidence".into(),
+        vec![format!("{}%", trim_float(confidence * 100.0)); n],
+    ));
+    cols.push(Column::new(
+        "dispersion".into(),
+        vec![spec.dispersion.max(1.0); n],
+    ));
+    cols.push(Column::new("significant".into(), sig));
+    cols.push(Column::new("verdict".into(), verdicts));
+    cols.push(Column::new("flags".into(), flags));
+    for c in cols {
+        out.with_column(c)?;
+    }
+    Ok(Output { table: out, report })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::rate_ratio::dispersion_from_monthly;
+
+    #[test]
+    fn verdicts_read_as_the_assessment_would() {
+        assert_eq!(
+            verdict(19_734.0, 18_617.0, true, 0.95),
+            "increase of 6.0% (1,117 more), statistically significant at 95%"
+        );
+        assert_eq!(
+            verdict(130.0, 120.0, false, 0.95),
+            "no significant change (+8.3%, 10 more)"
+        );
+        assert_eq!(
+            verdict(90.0, 120.0, true, 0.998),
+            "decrease of 25.0% (30 fewer), statistically significant at 99.8%"
+        );
+        assert_eq!(
+            verdict(5.0, 0.0, false, 0.95),
+            "no significant change (from zero, 5 more)"
+        );
+    }
+
+    #[test]
+    fn dispersion_needs_two_years() {
+        let err = dispersion_from_monthly(&[1.0; 20], 1).unwrap_err();
+        assert!(matches!(err, Error::InsufficientPeriods { .. }));
+        // Starting in April: the first complete calendar year starts 9 months in.
+        assert!(dispersion_from_monthly(&[5.0; 33], 4).is_ok());
+    }
+}

@@ -1,0 +1,376 @@
+//! Seasonality for many monthly series at once: profiles, classical indices, STL, tests and
+//! anomalous months. The numerical kernels are in [`crate::stats::seasonal`]; this module validates a
+//! monthly frame (gaps, duplicates, negative counts, non-monthly periods), runs the kernels on
+//! every series (area x group) and returns three frames.
+//!
+//! ```
+//! use saferstats::frame::seasonality::{seasonality, SeasonalitySpec};
+//! use saferstats::polars::prelude::*;
+//! // Three years of a series peaking in July.
+//! let months: Vec<i32> = (0..36).map(|i| saferstats::period::YearMonth::new(2015 + i / 12, (i % 12) as u32 + 1).unwrap().to_epoch_days()).collect();
+//! let counts: Vec<i64> = (0..36).map(|i| 100 + if i % 12 == 6 { 40 } else { 0 } + (i % 5)).collect();
+//! let frame = df!("area_code" => vec!["A"; 36], "count" => counts)?
+//!     .lazy()
+//!     .with_column(lit(Series::new("m".into(), months)).cast(DataType::Date).alias("period_start"))
+//!     .collect()?;
+//! let out = seasonality(&frame, &SeasonalitySpec::default())?;
+//! let peak = out.summary.column("peak_month")?.str()?.get(0);
+//! assert_eq!(peak, Some("July"));
+//! # Ok::<(), saferstats::Error>(())
+//! ```
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::frame::table::{check_counts, row_groups};
+use crate::period::YearMonth;
+use crate::schema::{COUNT, Keys};
+use crate::stats::seasonal::{
+    self, DEFAULT_ANOMALY_THRESHOLD, StlParams, classical_indices, kruskal_wallis_by_month,
+    peak_and_trough, per_day, qs_test, seasonal_profile, stl,
+};
+
+/// Options for [`seasonality`].
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeasonalitySpec {
+    /// STL parameters (pinned defaults: see [`StlParams`]).
+    pub stl: StlParams,
+    /// Robust score beyond which a month is anomalous (default 3.5).
+    pub anomaly_threshold: f64,
+    /// Grouping columns of the monthly counts (besides `area_code` and `period`): one
+    /// series per area and group.
+    pub keys: Keys,
+}
+
+impl Default for SeasonalitySpec {
+    fn default() -> Self {
+        SeasonalitySpec {
+            stl: StlParams::default(),
+            anomaly_threshold: DEFAULT_ANOMALY_THRESHOLD,
+            keys: Keys::none(),
+        }
+    }
+}
+
+/// The three outputs of [`seasonality`].
+#[derive(Debug, Clone)]
+pub struct Seasonality {
+    /// One row per series: strengths, peak and trough months, test results, flags.
+    pub summary: DataFrame,
+    /// One row per series and calendar month: mean count, mean per day, classical index,
+    /// STL seasonal component.
+    pub profile: DataFrame,
+    /// One row per anomalous month.
+    pub anomalies: DataFrame,
+    /// Keys and series analysed.
+    pub report: SeasonalityReport,
+}
+
+/// What [`seasonality`] analysed.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SeasonalityReport {
+    /// The key columns of the input (each series is `area_code` plus the grouping columns).
+    pub keys: Keys,
+    /// Series analysed (rows of the summary).
+    pub series: u64,
+    /// Months in the input.
+    pub months: u64,
+}
+
+/// A kernel error raised on one series, naming the series (see [`Error::in_series`]).
+fn seasonal_err(series: &str, e: Error) -> Error {
+    e.in_series(series)
+}
+
+/// Seasonality of every monthly series of `monthly` (columns: series keys such as `area_code`
+/// and `crime_type`, `period_start` (or `month`) as a Date at the first of the month, and
+/// `count`). Gaps, duplicated months, negative counts and non-monthly periods are errors
+/// naming the series; a series shorter than 24 months is an error (STL and the seasonal
+/// indices need two full years) and one shorter than 36 months is flagged.
+pub fn seasonality(monthly: &DataFrame, spec: &SeasonalitySpec) -> Result<Seasonality> {
+    let date_col = if monthly.schema().contains("period_start") {
+        "period_start"
+    } else {
+        "month"
+    };
+    let dates = monthly
+        .column(date_col)
+        .map_err(|_| Error::missing_column("monthly counts", "period_start", monthly))?;
+    if dates.dtype() != &DataType::Date {
+        return Err(Error::param(
+            "monthly",
+            format!(
+                "column '{date_col}' must be a Date, found {}",
+                dates.dtype()
+            ),
+        ));
+    }
+    if let Ok(exp) = monthly.column("months_expected") {
+        let exp = exp.cast(&DataType::UInt32)?;
+        if exp.u32()?.iter().any(|v| v != Some(1)) {
+            return Err(Error::param(
+                "monthly",
+                "seasonality needs monthly periods (months_expected = 1); count with period=month",
+            ));
+        }
+    }
+    let days: Vec<Option<i32>> = dates.cast(&DataType::Int32)?.i32()?.iter().collect();
+    // A month the data does not cover (a missing file, an unpublished month) has a count of 0
+    // on the complete grid but is missing, not zero: it must never read as a low month.
+    let uncovered: Vec<bool> = match monthly.column("months_covered") {
+        Ok(c) => c
+            .cast(&DataType::UInt32)?
+            .u32()?
+            .iter()
+            .map(|v| v == Some(0))
+            .collect(),
+        Err(_) => vec![false; monthly.height()],
+    };
+    let y: Vec<f64> = check_counts(monthly, COUNT)?.into_no_null_iter().collect();
+    spec.keys.check(monthly, "monthly counts")?;
+    let keys: Vec<String> = spec.keys.series();
+    let groups = row_groups(monthly, &keys)?;
+    let key_text: Vec<Column> = keys
+        .iter()
+        .map(|k| Ok(monthly.column(k)?.cast(&DataType::String)?))
+        .collect::<Result<_>>()?;
+    let describe = |i: usize| -> String {
+        keys.iter()
+            .zip(&key_text)
+            .map(|(k, c)| {
+                format!(
+                    "{k}={}",
+                    c.str().ok().and_then(|s| s.get(i)).unwrap_or("null")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+
+    let mut first_rows: Vec<IdxSize> = Vec::new();
+    let mut s_months = Vec::new();
+    let mut s_first = Vec::new();
+    let mut s_last = Vec::new();
+    let (mut s_ss, mut s_ts) = (Vec::new(), Vec::new());
+    let (mut s_peak, mut s_trough, mut s_peak_day, mut s_trough_day) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut kw_h, mut kw_p, mut qs_s, mut qs_p) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut s_flags = Vec::new();
+    let mut p_rows: Vec<IdxSize> = Vec::new();
+    let (mut p_month, mut p_mean, mut p_day, mut p_index, mut p_stl) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut a_rows: Vec<IdxSize> = Vec::new();
+    let (mut a_month, mut a_obs, mut a_exp, mut a_score, mut a_p, mut a_dir) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+
+    for g in &groups {
+        let series = describe(g[0]);
+        let mut rows: Vec<(YearMonth, usize)> = Vec::with_capacity(g.len());
+        for &i in g {
+            let d = days[i].ok_or_else(|| {
+                Error::param("monthly", format!("{series}: a row has no {date_col}"))
+            })?;
+            rows.push((YearMonth::from_epoch_days(d), i));
+        }
+        rows.sort();
+        let not_covered: Vec<String> = rows
+            .iter()
+            .filter(|(_, i)| uncovered[*i])
+            .map(|(m, _)| m.to_string())
+            .collect();
+        if !not_covered.is_empty() {
+            return Err(Error::InsufficientPeriods {
+                what: format!("seasonality of {series}"),
+                reason: format!(
+                    "months not covered by the data ({}): a missing file or unpublished month is \
+                     missing, not a count of zero; seasonality needs every month of the series \
+                     (read the missing months, or analyse the span before or after them)",
+                    not_covered.join(", ")
+                ),
+            });
+        }
+        for w in rows.windows(2) {
+            let step = w[1].0.index() - w[0].0.index();
+            if step == 0 {
+                return Err(Error::Duplicate {
+                    source_name: "monthly counts".into(),
+                    what: "month",
+                    key: format!("{} in {series}", w[0].0),
+                });
+            }
+            if step > 1 {
+                let missing: Vec<String> = (w[0].0.index() + 1..w[1].0.index())
+                    .map(|m| YearMonth::from_index(m).to_string())
+                    .collect();
+                return Err(Error::param(
+                    "monthly",
+                    format!(
+                        "{series}: months missing from the series ({}); gaps are not \
+                         interpolated: supply zeros if the months were empty",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        }
+        let first = rows[0].0;
+        let counts: Vec<f64> = rows.iter().map(|(_, i)| y[*i]).collect();
+        let n = counts.len();
+        let fit = stl(&counts, &spec.stl).map_err(|e| seasonal_err(&series, e))?;
+        let indices =
+            classical_indices(&counts, first.month).map_err(|e| seasonal_err(&series, e))?;
+        let stl_profile =
+            seasonal_profile(&fit.seasonal, first.month).map_err(|e| seasonal_err(&series, e))?;
+        let daily =
+            per_day(&counts, first.year, first.month).map_err(|e| seasonal_err(&series, e))?;
+        let daily_indices =
+            classical_indices(&daily, first.month).map_err(|e| seasonal_err(&series, e))?;
+        let (peak, trough) = peak_and_trough(&stl_profile);
+        let (peak_d, trough_d) = peak_and_trough(&daily_indices);
+        let mut flags: Vec<String> = Vec::new();
+        if n < seasonal::STL_WARN_MONTHS {
+            flags.push(format!(
+                "only {n} months: STL and the indices rest on {} values per calendar month",
+                n / 12
+            ));
+        }
+        match kruskal_wallis_by_month(&counts, first.month) {
+            Ok(t) => {
+                kw_h.push(Some(t.statistic));
+                kw_p.push(Some(t.p_value));
+            }
+            Err(e) => {
+                flags.push(format!("Kruskal-Wallis not computed: {e}"));
+                kw_h.push(None);
+                kw_p.push(None);
+            }
+        }
+        match qs_test(&counts, first.month) {
+            Ok(t) => {
+                qs_s.push(Some(t.statistic));
+                qs_p.push(Some(t.p_value));
+            }
+            Err(e) => {
+                flags.push(format!("QS not computed: {e}"));
+                qs_s.push(None);
+                qs_p.push(None);
+            }
+        }
+        first_rows.push(g[0] as IdxSize);
+        s_months.push(n as u32);
+        s_first.push(first.to_epoch_days());
+        s_last.push(rows[n - 1].0.to_epoch_days());
+        s_ss.push(fit.seasonal_strength);
+        s_ts.push(fit.trend_strength);
+        s_peak.push(peak);
+        s_trough.push(trough);
+        s_peak_day.push(peak_d);
+        s_trough_day.push(trough_d);
+        s_flags.push((!flags.is_empty()).then(|| flags.join("; ")));
+
+        // Profile: mean count and mean per day for each calendar month.
+        let mut sums = [0.0; 12];
+        let mut day_sums = [0.0; 12];
+        let mut ns = [0.0; 12];
+        for (k, (m, _)) in rows.iter().enumerate() {
+            let c = m.month as usize - 1;
+            sums[c] += counts[k];
+            day_sums[c] += daily[k];
+            ns[c] += 1.0;
+        }
+        for c in 0..12 {
+            p_rows.push(g[0] as IdxSize);
+            p_month.push(seasonal::month_name(c as u32 + 1));
+            p_mean.push(sums[c] / ns[c]);
+            p_day.push(day_sums[c] / ns[c]);
+            p_index.push(indices[c]);
+            p_stl.push(stl_profile[c]);
+        }
+        for a in seasonal::anomalies(&counts, &fit, spec.anomaly_threshold)
+            .map_err(|e| seasonal_err(&series, e))?
+        {
+            a_rows.push(g[0] as IdxSize);
+            a_month.push(rows[a.index].0.to_epoch_days());
+            a_obs.push(a.observed);
+            a_exp.push(a.expected);
+            a_score.push(a.robust_score);
+            a_p.push(a.p_value);
+            a_dir.push(if a.direction > 0 { "high" } else { "low" });
+        }
+    }
+
+    let mut keep: Vec<String> = ["level", "area_name"]
+        .iter()
+        .filter(|c| monthly.schema().contains(c))
+        .map(|c| c.to_string())
+        .collect();
+    keep.splice(0..0, keys.iter().cloned());
+    let key_frame = monthly.select(keep)?;
+    let take = |rows: Vec<IdxSize>| -> Result<DataFrame> {
+        Ok(key_frame.take(&IdxCa::from_vec("idx".into(), rows))?)
+    };
+    let date = |name: &str, v: Vec<i32>| -> Result<Column> {
+        Ok(Column::new(name.into(), v).cast(&DataType::Date)?)
+    };
+    let mut summary = take(first_rows)?;
+    for c in [
+        Column::new("months".into(), s_months),
+        date("first_month", s_first)?,
+        date("last_month", s_last)?,
+        Column::new("seasonal_strength".into(), s_ss),
+        Column::new("trend_strength".into(), s_ts),
+        Column::new("peak_month".into(), s_peak),
+        Column::new("trough_month".into(), s_trough),
+        Column::new("peak_month_per_day".into(), s_peak_day),
+        Column::new("trough_month_per_day".into(), s_trough_day),
+        Column::new("kruskal_wallis".into(), kw_h),
+        Column::new("kruskal_wallis_p".into(), kw_p),
+        Column::new("qs".into(), qs_s),
+        Column::new("qs_p".into(), qs_p),
+        Column::new(
+            "method".into(),
+            vec!["stl (robust, periodic seasonal)"; groups.len()],
+        ),
+        Column::new("flags".into(), s_flags),
+    ] {
+        summary.with_column(c)?;
+    }
+    let mut profile = take(p_rows)?;
+    for c in [
+        Column::new("calendar_month".into(), p_month),
+        Column::new("mean_count".into(), p_mean),
+        Column::new("mean_per_day".into(), p_day),
+        Column::new("classical_index".into(), p_index),
+        Column::new("stl_seasonal".into(), p_stl),
+    ] {
+        profile.with_column(c)?;
+    }
+    let mut anomalies = take(a_rows)?;
+    for c in [
+        date("month", a_month)?,
+        Column::new("observed".into(), a_obs),
+        Column::new("expected".into(), a_exp),
+        Column::new("robust_score".into(), a_score),
+        Column::new("p_value".into(), a_p),
+        Column::new("direction".into(), a_dir),
+    ] {
+        anomalies.with_column(c)?;
+    }
+    let report = SeasonalityReport {
+        keys: spec.keys.clone(),
+        series: summary.height() as u64,
+        months: monthly.height() as u64,
+    };
+    Ok(Seasonality {
+        summary,
+        profile,
+        anomalies,
+        report,
+    })
+}

@@ -1,0 +1,135 @@
+//! Shared helpers of the frame layer: typed column access with errors that name the column
+//! and row, row groups by key values, and text formatting.
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::schema::AREA_CODE;
+
+pub(crate) fn column_f64(df: &DataFrame, name: &str, what: &str) -> Result<Float64Chunked> {
+    let col = df
+        .column(name)
+        .map_err(|_| Error::missing_column(what, name, df))?;
+    if !col.dtype().is_primitive_numeric() {
+        return Err(Error::param(
+            "counts",
+            format!(
+                "column '{name}' of {what} must be numeric, found {}",
+                col.dtype()
+            ),
+        ));
+    }
+    Ok(col.cast(&DataType::Float64)?.f64()?.clone())
+}
+
+/// Validate counts: present, finite, non-negative whole numbers. Names the first bad row.
+pub(crate) fn check_counts(df: &DataFrame, column: &str) -> Result<Float64Chunked> {
+    let counts = column_f64(df, column, "counts")?;
+    let areas = df
+        .column(AREA_CODE)
+        .ok()
+        .and_then(|c| c.str().ok().cloned());
+    for (i, v) in counts.iter().enumerate() {
+        let bad = match v {
+            None => Some("missing count"),
+            Some(x) if !x.is_finite() => Some("count is not finite"),
+            Some(x) if x < 0.0 => Some("negative count"),
+            Some(x) if x.fract() != 0.0 => Some("count is not a whole number"),
+            _ => None,
+        };
+        if let Some(reason) = bad {
+            let area = areas
+                .as_ref()
+                .and_then(|a| a.get(i))
+                .unwrap_or("?")
+                .to_string();
+            return Err(Error::BadValue {
+                source_name: "counts".into(),
+                line: i as u64 + 1,
+                column: format!("{column} (area {area})"),
+                value: format!("{v:?}"),
+                reason: reason.into(),
+            });
+        }
+    }
+    Ok(counts)
+}
+
+/// A column repeating one text value (stored once, not per row).
+pub(crate) fn text_constant(name: &str, value: &str, height: usize) -> Column {
+    Column::new_scalar(
+        name.into(),
+        Scalar::new(DataType::String, AnyValue::StringOwned(value.into())),
+        height,
+    )
+}
+
+/// Whole numbers with thousands separators: "1,000", "100,000".
+pub(crate) fn thousands(x: f64) -> String {
+    if x.fract() != 0.0 {
+        return x.to_string();
+    }
+    let digits = format!("{}", x as i64);
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Months covered and expected per row, when the table has both columns (a counts table).
+pub(crate) fn coverage(df: &DataFrame) -> Result<Option<Vec<(u32, u32)>>> {
+    if !(df.schema().contains("months_covered") && df.schema().contains("months_expected")) {
+        return Ok(None);
+    }
+    let cov = df.column("months_covered")?.cast(&DataType::UInt32)?;
+    let exp = df.column("months_expected")?.cast(&DataType::UInt32)?;
+    Ok(Some(
+        cov.u32()?
+            .iter()
+            .zip(exp.u32()?.iter())
+            .map(|(c, e)| (c.unwrap_or(0), e.unwrap_or(0)))
+            .collect(),
+    ))
+}
+
+/// Group rows by the values of `keys` (rendered as text), in order of first appearance.
+pub(crate) fn row_groups(df: &DataFrame, keys: &[String]) -> Result<Vec<Vec<usize>>> {
+    for k in keys {
+        if !df.schema().contains(k) {
+            return Err(Error::missing_column("table", k, df));
+        }
+    }
+    if keys.is_empty() {
+        return Ok(if df.height() == 0 {
+            Vec::new()
+        } else {
+            vec![(0..df.height()).collect()]
+        });
+    }
+    // polars' hash group-by (nulls form their own group), in order of first appearance.
+    let grouped = df
+        .select(keys.iter().map(String::as_str))?
+        .lazy()
+        .with_row_index("__row", None)
+        .group_by_stable(keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>())
+        .agg([col("__row")])
+        .select([col("__row")])
+        .collect()?;
+    let lists = grouped.column("__row")?.list()?.clone();
+    let mut groups = Vec::with_capacity(lists.len());
+    for rows in lists.amortized_iter().flatten() {
+        let rows = rows.as_ref();
+        let rows = rows.cast(&IDX_DTYPE)?;
+        groups.push(
+            rows.idx()?
+                .into_no_null_iter()
+                .map(|i| i as usize)
+                .collect(),
+        );
+    }
+    Ok(groups)
+}

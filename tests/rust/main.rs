@@ -1,0 +1,13 @@
+//! The integration tests of the core crate, one module per topic, in one test binary.
+//!
+//! Oracle modules compare kernels with values from scipy, statsmodels, R and PHE recorded in
+//! `tests/fixtures` (see `tests/PROVENANCE*.md`); the real-data modules read `../shared/data`
+//! (or `$SAFERSTATS_SHARED_DATA`).
+
+mod assessment;
+mod concentration_oracles;
+mod ingest;
+mod oracles;
+mod real_data;
+mod schema;
+mod seasonal_oracles;
