@@ -64,6 +64,7 @@ from saferstats._saferstats import (
     SaferstatsError,
     __version__,
 )
+from saferstats.assessment import Assessment, assessment
 from saferstats.change import change, dispersion_from_monthly, trends
 from saferstats.counts import ALL_CRIME_EXCLUDING_ASB, counts, map_categories
 from saferstats.hotspots import grid_hotspots, hotspots, lorenz, persistence, share_change
@@ -91,6 +92,7 @@ from saferstats.seasonality import read_wide_monthly, seasonality
 
 __all__ = [
     "ALL_CRIME_EXCLUDING_ASB",
+    "Assessment",
     "ChangeReport",
     "ChangeResult",
     "ColumnError",
@@ -128,6 +130,7 @@ __all__ = [
     "TrendReport",
     "TrendResult",
     "__version__",
+    "assessment",
     "build_geography",
     "change",
     "compare_with_benchmark",

@@ -70,8 +70,11 @@ fn write_archive(path: &Path, street: &[(u32, Vec<u8>)]) {
             .unwrap();
         zip.write_all(b"Crime ID,Month,Reported by,Falls within,Outcome type\r\n")
             .unwrap();
-        zip.start_file(format!("{folder}/{folder}-kent-stop-and-search.csv"), options)
-            .unwrap();
+        zip.start_file(
+            format!("{folder}/{folder}-kent-stop-and-search.csv"),
+            options,
+        )
+        .unwrap();
         zip.write_all(b"Type,Date,Part of a policing operation\r\n")
             .unwrap();
     }
@@ -84,7 +87,10 @@ fn months(range: std::ops::RangeInclusive<u32>) -> Vec<(u32, Vec<u8>)> {
 
 fn assert_same_data(a: &PoliceUkData, b: &PoliceUkData) {
     assert!(a.crimes.equals_missing(&b.crimes), "crimes differ");
-    assert!(a.set_aside.equals_missing(&b.set_aside), "set-aside rows differ");
+    assert!(
+        a.set_aside.equals_missing(&b.set_aside),
+        "set-aside rows differ"
+    );
     let counts = |d: &PoliceUkData| {
         let r = &d.report;
         (
@@ -117,8 +123,9 @@ fn an_archive_reads_like_the_loose_files_and_skips_outcomes_and_stop_and_search(
     for (m, file) in (1..=11).zip(&r.files) {
         assert_eq!(file.archive.as_deref(), Some(zip.to_str().unwrap()));
         assert!(
-            file.source
-                .ends_with(&format!("2014-11.zip!2014-{m:02}/2014-{m:02}-kent-street.csv")),
+            file.source.ends_with(&format!(
+                "2014-11.zip!2014-{m:02}/2014-{m:02}-kent-street.csv"
+            )),
             "{}",
             file.source
         );
@@ -147,8 +154,8 @@ fn the_newest_snapshot_of_each_force_month_wins_and_loose_files_win_over_archive
     let new_zip = dir.join("2014-11.zip");
     write_archive(&old_zip, &old);
     write_archive(&new_zip, &months(4..=11));
-    let expected: u64 =
-        old[..3].iter().map(|(_, b)| rows(b)).sum::<u64>() + (4..=11).map(|m| rows(&kent_csv(m))).sum::<u64>();
+    let expected: u64 = old[..3].iter().map(|(_, b)| rows(b)).sum::<u64>()
+        + (4..=11).map(|m| rows(&kent_csv(m))).sum::<u64>();
 
     let data = read_police_uk(&[&new_zip, &old_zip], &ReadOptions::default()).unwrap();
     let r = &data.report;
@@ -176,9 +183,15 @@ fn the_newest_snapshot_of_each_force_month_wins_and_loose_files_win_over_archive
     std::fs::write(&may, &may_bytes).unwrap();
     let data = read_police_uk(&[&old_zip, &new_zip, &may], &ReadOptions::default()).unwrap();
     let r = &data.report;
-    assert_eq!(r.rows_read, expected - rows(&kent_csv(5)) + rows(&may_bytes));
+    assert_eq!(
+        r.rows_read,
+        expected - rows(&kent_csv(5)) + rows(&may_bytes)
+    );
     let may_file = r.files.iter().find(|f| f.months == vec![ym(5)]).unwrap();
-    assert_eq!((may_file.source.as_str(), may_file.archive.as_deref()), (may.to_str().unwrap(), None));
+    assert_eq!(
+        (may_file.source.as_str(), may_file.archive.as_deref()),
+        (may.to_str().unwrap(), None)
+    );
     assert_eq!(r.superseded.len(), 4);
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -215,7 +228,13 @@ fn the_result_does_not_depend_on_threads_or_input_order() {
     // The earliest month keeps a republished crime (Kent: three IDs of January again in
     // February), whatever the order given.
     let data = read(2, vec![&b, &a], &ReadOptions::default());
-    let set_aside = data.set_aside.column("month").unwrap().date().unwrap().clone();
+    let set_aside = data
+        .set_aside
+        .column("month")
+        .unwrap()
+        .date()
+        .unwrap()
+        .clone();
     let feb = ym(2).to_epoch_days();
     assert_eq!(data.set_aside.height(), 3);
     assert!(set_aside.physical().into_no_null_iter().all(|d| d == feb));
@@ -246,15 +265,21 @@ fn archive_errors_name_the_archive_entry_line_and_column() {
                 source_name.ends_with("2014-01.zip!2014-01/2014-01-kent-street.csv"),
                 "{source_name}"
             );
-            assert_eq!((*line, column.as_str(), value.as_str()), (3, "Month", "2014-13"));
+            assert_eq!(
+                (*line, column.as_str(), value.as_str()),
+                (3, "Month", "2014-13")
+            );
         }
         other => panic!("unexpected {other}"),
     }
     // An archive without street files, and a file that is not a zip.
     let empty = dir.join("outcomes.zip");
     let mut w = zip::ZipWriter::new(std::fs::File::create(&empty).unwrap());
-    w.start_file("2014-01/2014-01-kent-outcomes.csv", zip::write::SimpleFileOptions::default())
-        .unwrap();
+    w.start_file(
+        "2014-01/2014-01-kent-outcomes.csv",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
     w.write_all(b"Crime ID\r\n").unwrap();
     w.finish().unwrap();
     let err = read_police_uk(&[&empty], &ReadOptions::default()).unwrap_err();
@@ -295,7 +320,13 @@ fn the_cache_serves_unchanged_files_and_never_a_stale_one() {
     assert_same_data(&plain, &first);
     let second = read_police_uk(&[&src], &cached).unwrap();
     assert_eq!(hits_misses(&second), (10, 0, 0));
-    assert!(second.report.files.iter().all(|f| f.from_cache == Some(true)));
+    assert!(
+        second
+            .report
+            .files
+            .iter()
+            .all(|f| f.from_cache == Some(true))
+    );
     assert_same_data(&plain, &second);
     assert_eq!(second.crimes.schema(), plain.crimes.schema());
 
@@ -304,7 +335,10 @@ fn the_cache_serves_unchanged_files_and_never_a_stale_one() {
     std::fs::copy(kent().join(nov), src.join(nov)).unwrap();
     let third = read_police_uk(&[&src], &cached).unwrap();
     assert_eq!(hits_misses(&third), (10, 1, 0));
-    assert_same_data(&read_police_uk(&[&src], &ReadOptions::default()).unwrap(), &third);
+    assert_same_data(
+        &read_police_uk(&[&src], &ReadOptions::default()).unwrap(),
+        &third,
+    );
 
     // Other read options, same cache: the options apply to cached rows as to parsed ones.
     let keep = ReadOptions {
@@ -327,7 +361,11 @@ fn the_cache_serves_unchanged_files_and_never_a_stale_one() {
     let lon = row.split(',').nth(4).unwrap().to_string();
     let mut new_lon = lon.clone().into_bytes();
     let last = new_lon.len() - 1;
-    new_lon[last] = if new_lon[last] == b'9' { b'8' } else { new_lon[last] + 1 };
+    new_lon[last] = if new_lon[last] == b'9' {
+        b'8'
+    } else {
+        new_lon[last] + 1
+    };
     let new_lon = String::from_utf8(new_lon).unwrap();
     let edited = text.replacen(&row, &row.replacen(&lon, &new_lon, 1), 1);
     assert_eq!(edited.len(), text.len());
@@ -336,10 +374,16 @@ fn the_cache_serves_unchanged_files_and_never_a_stale_one() {
     f.set_modified(meta.modified().unwrap()).unwrap();
     drop(f);
     assert_eq!(std::fs::metadata(&march).unwrap().len(), meta.len());
-    assert_eq!(std::fs::metadata(&march).unwrap().modified().unwrap(), meta.modified().unwrap());
+    assert_eq!(
+        std::fs::metadata(&march).unwrap().modified().unwrap(),
+        meta.modified().unwrap()
+    );
     let after = read_police_uk(&[&src], &cached).unwrap();
     assert_eq!(hits_misses(&after), (10, 1, 1));
-    assert_same_data(&read_police_uk(&[&src], &ReadOptions::default()).unwrap(), &after);
+    assert_same_data(
+        &read_police_uk(&[&src], &ReadOptions::default()).unwrap(),
+        &after,
+    );
     let id = row.split(',').next().unwrap();
     let lon_of = |d: &PoliceUkData| {
         let ids = d.crimes.column("crime_id").unwrap().str().unwrap().clone();

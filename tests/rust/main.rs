@@ -5,9 +5,12 @@
 //! (or `$SAFERSTATS_SHARED_DATA`).
 
 mod assessment;
+mod assessment_product;
 mod concentration_oracles;
+mod counts_prepared;
 mod ingest;
 mod oracles;
+mod properties;
 mod real_data;
 mod schema;
 mod seasonal_oracles;

@@ -294,3 +294,48 @@ fn seasonality_keys_are_the_series() {
     .to_string();
     assert!(err.contains("Burglary") || err.contains("month"), "{err}");
 }
+
+#[test]
+fn duplicated_and_null_keys_are_errors_not_last_one_wins() {
+    let t = df!(
+        "area_code" => ["A", "A", "B"], "period" => ["2014", "2014", "2014"],
+        "count" => [1i64, 2, 3],
+    )
+    .unwrap();
+    let err = hotspots(&t, None, &HotspotSpec::default()).unwrap_err();
+    assert!(matches!(err, saferstats::Error::Duplicate { .. }), "{err}");
+    assert!(
+        err.to_string().contains("area_code=\"A\"") || err.to_string().contains("area_code=A"),
+        "{err}"
+    );
+    let typed = df!(
+        "area_code" => ["A", "A"], "period" => ["2014", "2014"], "crime_type" => ["x", "y"],
+        "count" => [1i64, 2],
+    )
+    .unwrap();
+    let err = hotspots(&typed, None, &HotspotSpec::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("declare it in keys") && err.contains("crime_type"),
+        "{err}"
+    );
+    assert!(
+        hotspots(
+            &typed,
+            None,
+            &HotspotSpec {
+                keys: Keys::by(["crime_type"]),
+                ..HotspotSpec::default()
+            }
+        )
+        .is_ok()
+    );
+    let nulls = df!(
+        "area_code" => [Some("A"), None], "period" => ["2014", "2014"], "count" => [1i64, 2],
+    )
+    .unwrap();
+    let err = change(&nulls, &ChangeSpec::default()).unwrap_err();
+    assert!(matches!(err, saferstats::Error::BadValue { .. }), "{err}");
+    assert!(err.to_string().contains("area_code"), "{err}");
+}

@@ -61,9 +61,12 @@ pub fn to_py_err(e: Error) -> PyErr {
         | Error::Duplicate { .. }
         | Error::Encoding { .. }
         | Error::Decompression { .. }
-        | Error::EmptyFile { .. } => DataError::new_err(msg),
+        | Error::EmptyFile { .. }
+        | Error::InvalidValue { .. } => DataError::new_err(msg),
         Error::InvalidParameter { .. } => ParameterError::new_err(msg),
-        Error::InsufficientPeriods { .. } => InsufficientDataError::new_err(msg),
+        Error::InsufficientPeriods { .. } | Error::Degenerate { .. } => {
+            InsufficientDataError::new_err(msg)
+        }
         Error::Io { .. } | Error::NoInputFiles(_) => InputFileError::new_err(msg),
         _ => InternalError::new_err(msg),
     }

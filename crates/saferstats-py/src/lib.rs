@@ -6,6 +6,7 @@
 //! names, aliases, defaults and checks live in the core. Errors become the exception classes
 //! of [`errors`]; Rust panics become `saferstats.InternalError`.
 
+mod assessment;
 mod change;
 mod convert;
 mod counts;
@@ -75,6 +76,9 @@ fn _saferstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(hotspots::share_change, m)?,
         wrap_pyfunction!(hotspots::grid_hotspots, m)?,
         wrap_pyfunction!(seasonality::seasonality, m)?,
+        wrap_pyfunction!(assessment::assessment, m)?,
+        wrap_pyfunction!(assessment::assessment_markdown, m)?,
+        wrap_pyfunction!(assessment::assessment_write, m)?,
         wrap_pyfunction!(choices, m)?,
         wrap_pyfunction!(aliases, m)?,
         wrap_pyfunction!(canonical, m)?,

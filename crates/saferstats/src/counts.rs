@@ -164,7 +164,7 @@ pub struct CountReport {
     /// Areas of the grid: every area of the level in the geography.
     pub areas: u64,
     /// Groups of the grid: distinct combinations of the `by` columns in the input (1 without
-    /// `by`).
+    /// `by`; 0 when the grid has no area or no period).
     pub groups: u64,
     /// Periods of the grid.
     pub periods: u64,
@@ -273,10 +273,13 @@ pub fn counts(
 fn check_by(crimes: &DataFrame, by: &[String]) -> Result<()> {
     for b in by {
         require_column(crimes, b, "crimes frame")?;
-        if [AREA_CODE, AREA_NAME, COUNT, pc::PERIOD, "month"].contains(&b.as_str()) {
+        if crate::schema::RESERVED.contains(&b.as_str()) || b == "month" {
             return Err(Error::param(
                 "by",
-                format!("cannot group by '{b}': reserved name"),
+                format!(
+                    "cannot group by '{b}': saferstats defines that column itself; rename it \
+                     (grouping columns are the caller's own, e.g. crime_type)"
+                ),
             ));
         }
     }
@@ -420,6 +423,27 @@ fn scatter(joined: &DataFrame, row: &str, ix: &str, height: usize) -> Result<Vec
 impl PreparedCrimes {
     /// Place every row of `crimes` (columns `month: Date` and `lsoa_code`) in `geography`:
     /// one pass over the rows. See the type's docs.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MissingColumn`] without `lsoa_code` or `month` (or a geography without
+    /// `lsoa_code`); [`Error::InvalidParameter`] (`crimes`) when `month` is not a `Date`;
+    /// [`Error::Duplicate`] when the geography lists an LSOA twice; [`Error::Polars`] when
+    /// `lsoa_code` is not text.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::counts::PreparedCrimes;
+    /// use saferstats::polars::prelude::*;
+    /// let medway = saferstats::datasets::medway_2014()?;
+    /// let prepared = PreparedCrimes::new(&medway.crimes.crimes, &medway.geography)?;
+    /// assert_eq!(prepared.months_present().len(), 11);
+    /// let no_month = df!("lsoa_code" => ["E01016016"])?;
+    /// let err = PreparedCrimes::new(&no_month, &medway.geography).unwrap_err();
+    /// assert!(matches!(err, saferstats::Error::MissingColumn { .. }));
+    /// # Ok::<(), saferstats::Error>(())
+    /// ```
     pub fn new(crimes: &DataFrame, geography: &Geography) -> Result<Self> {
         require_column(crimes, "lsoa_code", "crimes frame")?;
         let months_present = months_in(crimes)?;
@@ -445,22 +469,27 @@ impl PreparedCrimes {
         let mut rows_per_geo_row = vec![0u64; geo.height()];
         let mut outside: PlHashMap<&str, u64> = PlHashMap::new();
         let mut rows_without_lsoa = 0u64;
+        // police.uk files list their rows by LSOA: most rows repeat the previous row's code.
+        let mut last: Option<(&str, u32)> = None;
         for code in lsoa.iter() {
             let row = match code {
                 None => {
                     rows_without_lsoa += 1;
                     NONE
                 }
-                Some(code) => match row_of.get(code) {
-                    Some(&row) => {
-                        rows_per_geo_row[row as usize] += 1;
-                        row
-                    }
-                    None => {
+                Some(code) => {
+                    let row = match last {
+                        Some((l, row)) if l == code => row,
+                        _ => row_of.get(code).copied().unwrap_or(NONE),
+                    };
+                    last = Some((code, row));
+                    if row == NONE {
                         *outside.entry(code).or_default() += 1;
-                        NONE
+                    } else {
+                        rows_per_geo_row[row as usize] += 1;
                     }
-                },
+                    row
+                }
             };
             geo_row.push(row);
         }
@@ -507,27 +536,88 @@ impl PreparedCrimes {
     }
 
     /// Rows of the input frame.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::counts::PreparedCrimes;
+    /// let medway = saferstats::datasets::medway_2014()?;
+    /// let prepared = PreparedCrimes::new(&medway.crimes.crimes, &medway.geography)?;
+    /// assert_eq!(prepared.rows_in(), medway.crimes.crimes.height() as u64);
+    /// # Ok::<(), saferstats::Error>(())
+    /// ```
     pub fn rows_in(&self) -> u64 {
         self.geo_row.len() as u64
     }
 
     /// Rows with no LSOA code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::counts::PreparedCrimes;
+    /// // The bundled street files hold Medway's LSOAs only, so every row has a code.
+    /// let medway = saferstats::datasets::medway_2014()?;
+    /// let prepared = PreparedCrimes::new(&medway.crimes.crimes, &medway.geography)?;
+    /// assert_eq!(prepared.rows_without_lsoa(), 0);
+    /// # Ok::<(), saferstats::Error>(())
+    /// ```
     pub fn rows_without_lsoa(&self) -> u64 {
         self.rows_without_lsoa
     }
 
     /// Rows whose LSOA is not in the geography (a count may add rows whose LSOA has no code at
     /// its level).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::counts::PreparedCrimes;
+    /// use saferstats::geo::geography::Level;
+    /// let medway = saferstats::datasets::medway_2014()?;
+    /// // One ward's LSOAs only: every other crime is outside this geography.
+    /// let ward = medway.geography.filter(Level::Ward, &["E05002249"])?;
+    /// let prepared = PreparedCrimes::new(&medway.crimes.crimes, &ward)?;
+    /// let outside = prepared.rows_outside_geography();
+    /// assert!(outside > 0 && outside < prepared.rows_in());
+    /// assert_eq!(outside, prepared.lsoas_outside_geography().values().sum::<u64>());
+    /// # Ok::<(), saferstats::Error>(())
+    /// ```
     pub fn rows_outside_geography(&self) -> u64 {
         self.lsoas_outside_geography.values().sum()
     }
 
     /// The LSOA codes not in the geography, with their row counts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::counts::PreparedCrimes;
+    /// use saferstats::geo::geography::Level;
+    /// let medway = saferstats::datasets::medway_2014()?;
+    /// let ward = medway.geography.filter(Level::Ward, &["E05002249"])?;
+    /// let prepared = PreparedCrimes::new(&medway.crimes.crimes, &ward)?;
+    /// let outside = prepared.lsoas_outside_geography();
+    /// assert!(!outside.is_empty() && outside.len() <= 163 - ward.table.height()); // other LSOAs
+    /// assert!(outside.keys().all(|lsoa| lsoa.starts_with("E01")));
+    /// # Ok::<(), saferstats::Error>(())
+    /// ```
     pub fn lsoas_outside_geography(&self) -> &BTreeMap<String, u64> {
         &self.lsoas_outside_geography
     }
 
     /// Months present in the input's `month` column: the coverage of a spec without one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::counts::PreparedCrimes;
+    /// use saferstats::period::YearMonth;
+    /// let medway = saferstats::datasets::medway_2014()?;
+    /// let prepared = PreparedCrimes::new(&medway.crimes.crimes, &medway.geography)?;
+    /// assert_eq!(prepared.months_present().last(), YearMonth::new(2014, 11).as_ref());
+    /// # Ok::<(), saferstats::Error>(())
+    /// ```
     pub fn months_present(&self) -> &BTreeSet<YearMonth> {
         &self.months_present
     }
@@ -537,6 +627,22 @@ impl PreparedCrimes {
     /// # Errors
     ///
     /// As [`counts`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::counts::{CountSpec, PreparedCrimes};
+    /// use saferstats::{geo::geography::Level, period::PeriodKind};
+    /// let medway = saferstats::datasets::medway_2014()?;
+    /// let prepared = PreparedCrimes::new(&medway.crimes.crimes, &medway.geography)?;
+    /// let by_type = prepared.counts(&CountSpec::new(Level::Ward, PeriodKind::Quarter).by(["crime_type"]))?;
+    /// assert_eq!(by_type.table.height(), 22 * 14 * 4);
+    /// let all = prepared.counts(&CountSpec::new(Level::Csp, PeriodKind::FinancialYear))?;
+    /// let fy: Vec<i64> = all.table.column("count")?.i64()?.into_no_null_iter().collect();
+    /// assert_eq!(fy.iter().sum::<i64>(), 25_117); // 2013/14 (Jan-Mar) and 2014/15 (Apr-Nov)
+    /// assert!(prepared.counts(&CountSpec::new(Level::Ward, PeriodKind::Month).by(["count"])).is_err());
+    /// # Ok::<(), saferstats::Error>(())
+    /// ```
     pub fn counts(&self, spec: &CountSpec) -> Result<Output<CountReport>> {
         check_by(&self.crimes, &spec.by)?;
         let coverage = match &spec.coverage {
@@ -587,10 +693,18 @@ impl PreparedCrimes {
             .n_codes
             .checked_mul(g)
             .and_then(|x| x.checked_mul(k))
-            .ok_or_else(|| Error::param("by", "the grid of areas, groups and periods is too large"))?;
+            .ok_or_else(|| {
+                Error::param("by", "the grid of areas, groups and periods is too large")
+            })?;
 
         let mut cells = vec![0u32; size];
-        let slots = Slots { lo, hi, slot_of: &slot_of, k, g };
+        let slots = Slots {
+            lo,
+            hi,
+            slot_of: &slot_of,
+            k,
+            g,
+        };
         let (located, counted) = if spec.by.is_empty() {
             self.tally(&level.code_of_geo_row, &slots, |_| 0, &mut cells)
         } else {
@@ -626,7 +740,8 @@ impl PreparedCrimes {
                 }
             }
         }
-        let take = |frame: &DataFrame, ix: Vec<IdxSize>| frame.take(&IdxCa::from_vec("".into(), ix));
+        let take =
+            |frame: &DataFrame, ix: Vec<IdxSize>| frame.take(&IdxCa::from_vec("".into(), ix));
         let areas = take(&level.areas, area_ix)?;
         let period_cols = take(&period_list, period_ix)?;
         let mut columns: Vec<Column> = Vec::with_capacity(10 + spec.by.len());
@@ -673,7 +788,11 @@ impl PreparedCrimes {
             rows_outside_periods: located - counted,
             lsoas_outside_geography,
             areas: n_areas as u64,
-            groups: if n_areas * n_periods == 0 { 0 } else { g as u64 },
+            groups: if n_areas * n_periods == 0 {
+                0
+            } else {
+                g as u64
+            },
             periods: n_periods as u64,
             partial_periods,
         };
@@ -686,6 +805,23 @@ impl PreparedCrimes {
     /// # Errors
     ///
     /// The first spec's error, as [`counts`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::counts::{CountSpec, PreparedCrimes};
+    /// use saferstats::{geo::geography::Level, period::PeriodKind};
+    /// let medway = saferstats::datasets::medway_2014()?;
+    /// let prepared = PreparedCrimes::new(&medway.crimes.crimes, &medway.geography)?;
+    /// let specs: Vec<CountSpec> = [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::CalendarYear]
+    ///     .into_iter()
+    ///     .map(|p| CountSpec::new(Level::Ward, p))
+    ///     .collect();
+    /// let tables = prepared.counts_many(&specs)?;
+    /// let periods: Vec<u64> = tables.iter().map(|t| t.report.periods).collect();
+    /// assert_eq!(periods, [11, 4, 1]);
+    /// # Ok::<(), saferstats::Error>(())
+    /// ```
     pub fn counts_many(&self, specs: &[CountSpec]) -> Result<Vec<Output<CountReport>>> {
         specs.iter().map(|s| self.counts(s)).collect()
     }
@@ -744,53 +880,21 @@ impl PreparedCrimes {
                 ),
             ));
         }
-        let named = geo
-            .clone()
-            .lazy()
-            .select([
-                col(level.code_column()).alias(AREA_CODE),
-                col(level.name_column()).alias(AREA_NAME),
-            ])
-            .with_row_index("__row", None);
-        let areas = named
-            .clone()
-            .filter(col(AREA_CODE).is_not_null())
-            .select([col(AREA_CODE), col(AREA_NAME)])
-            .unique_stable(None, UniqueKeepStrategy::First)
-            .sort(
-                [AREA_CODE],
-                SortMultipleOptions::default().with_maintain_order(true),
-            )
-            .collect()?;
-        // Distinct codes in sorted order (a code given two names is one area counted into,
-        // shown on two rows, as a join on the code would).
-        let codes = areas
-            .clone()
-            .lazy()
-            .select([col(AREA_CODE)])
-            .unique_stable(None, UniqueKeepStrategy::First)
-            .with_row_index("__code", None)
-            .collect()?;
-        let numbered = |frame: LazyFrame, height: usize| -> Result<Vec<u32>> {
-            let joined = frame
-                .join(
-                    codes.clone().lazy(),
-                    [col(AREA_CODE)],
-                    [col(AREA_CODE)],
-                    JoinArgs::new(JoinType::Inner),
-                )
-                .select([col("__row"), col("__code")])
-                .collect()?;
-            scatter(&joined, "__row", "__code", height)
-        };
-        let code_of_area = numbered(
-            areas.clone().lazy().with_row_index("__row", None),
-            areas.height(),
-        )?;
-        let code_of_geo_row = numbered(named.select([col("__row"), col(AREA_CODE)]), geo.height())?;
+        let code = geo.column(level.code_column())?;
+        let name = geo.column(level.name_column())?;
+        let (areas, code_of_area, n_codes, code_of_geo_row) =
+            if let (Ok(codes), Ok(names)) = (code.str(), name.str()) {
+                text_areas(code, name, codes, names)?
+            } else {
+                frame_areas(geo, level)?
+            };
         let geo_lsoa = geo.column("lsoa_code")?.str()?;
         let mut lsoas_without_code = BTreeMap::new();
-        for (r, (&code, &n)) in code_of_geo_row.iter().zip(&self.rows_per_geo_row).enumerate() {
+        for (r, (&code, &n)) in code_of_geo_row
+            .iter()
+            .zip(&self.rows_per_geo_row)
+            .enumerate()
+        {
             if code == NONE
                 && n > 0
                 && let Some(lsoa) = geo_lsoa.get(r)
@@ -801,7 +905,7 @@ impl PreparedCrimes {
         Ok(LevelIndex {
             areas,
             code_of_area,
-            n_codes: codes.height(),
+            n_codes,
             code_of_geo_row,
             lsoas_without_code,
         })
@@ -823,6 +927,11 @@ impl PreparedCrimes {
                 n: 1,
                 codes: Vec::new(),
             });
+        }
+        if let [b] = by
+            && let Ok(values) = self.crimes.column(b)?.str()
+        {
+            return text_groups(b, values);
         }
         let keys: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
         let names: Vec<PlSmallStr> = by.iter().map(|b| PlSmallStr::from(b.as_str())).collect();
@@ -856,6 +965,159 @@ impl PreparedCrimes {
             codes,
         })
     }
+}
+
+/// The areas of a level: the `area_code, area_name` table, the code index of each area, the
+/// number of distinct codes, and the code index of each geography row.
+type Areas = (DataFrame, Vec<u32>, usize, Vec<u32>);
+
+/// The areas of a level whose codes and names are text, as [`frame_areas`] gives them, in one
+/// pass over the geography.
+fn text_areas(
+    code: &Column,
+    name: &Column,
+    codes: &StringChunked,
+    names: &StringChunked,
+) -> Result<Areas> {
+    // The first row of each distinct (code, name) pair, then sorted by code (stable, so a code
+    // with two names keeps them in the order they first appear).
+    let mut seen: PlHashSet<(&str, Option<&str>)> = PlHashSet::new();
+    let mut firsts: Vec<(IdxSize, &str)> = Vec::new();
+    for (r, (c, n)) in codes.iter().zip(names.iter()).enumerate() {
+        if let Some(c) = c
+            && seen.insert((c, n))
+        {
+            firsts.push((r as IdxSize, c));
+        }
+    }
+    firsts.sort_by(|a, b| a.1.cmp(b.1));
+    let mut ix_of: PlHashMap<&str, u32> = PlHashMap::with_capacity(firsts.len());
+    let code_of_area: Vec<u32> = firsts
+        .iter()
+        .map(|&(_, c)| {
+            let next = ix_of.len() as u32;
+            *ix_of.entry(c).or_insert(next)
+        })
+        .collect();
+    let code_of_geo_row = codes
+        .iter()
+        .map(|c| c.and_then(|c| ix_of.get(c).copied()).unwrap_or(NONE))
+        .collect();
+    let rows = IdxCa::from_vec("".into(), firsts.iter().map(|&(r, _)| r).collect());
+    let areas = DataFrame::new(
+        rows.len(),
+        vec![
+            code.take(&rows)?.with_name(AREA_CODE.into()),
+            name.take(&rows)?.with_name(AREA_NAME.into()),
+        ],
+    )?;
+    Ok((areas, code_of_area, ix_of.len(), code_of_geo_row))
+}
+
+/// The areas of a level, for code and name columns of any dtype: distinct (code, name) pairs
+/// sorted by code, the distinct codes numbered in that order, joined back to the geography.
+fn frame_areas(geo: &DataFrame, level: Level) -> Result<Areas> {
+    let named = geo
+        .clone()
+        .lazy()
+        .select([
+            col(level.code_column()).alias(AREA_CODE),
+            col(level.name_column()).alias(AREA_NAME),
+        ])
+        .with_row_index("__row", None);
+    let areas = named
+        .clone()
+        .filter(col(AREA_CODE).is_not_null())
+        .select([col(AREA_CODE), col(AREA_NAME)])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .sort(
+            [AREA_CODE],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()?;
+    // Distinct codes in sorted order (a code given two names is one area counted into,
+    // shown on two rows, as a join on the code would).
+    let codes = areas
+        .clone()
+        .lazy()
+        .select([col(AREA_CODE)])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .with_row_index("__code", None)
+        .collect()?;
+    let numbered = |frame: LazyFrame, height: usize| -> Result<Vec<u32>> {
+        let joined = frame
+            .join(
+                codes.clone().lazy(),
+                [col(AREA_CODE)],
+                [col(AREA_CODE)],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .select([col("__row"), col("__code")])
+            .collect()?;
+        scatter(&joined, "__row", "__code", height)
+    };
+    let code_of_area = numbered(
+        areas.clone().lazy().with_row_index("__row", None),
+        areas.height(),
+    )?;
+    let code_of_geo_row = numbered(named.select([col("__row"), col(AREA_CODE)]), geo.height())?;
+    Ok((areas, code_of_area, codes.height(), code_of_geo_row))
+}
+
+/// The groups of one text column, as the generic path (unique, sort with nulls last, join)
+/// gives them, in one hashing pass over the rows.
+fn text_groups(name: &str, values: &StringChunked) -> Result<GroupIndex> {
+    const NULL: u32 = u32::MAX;
+    let mut id_of: PlHashMap<&str, u32> = PlHashMap::new();
+    let mut distinct: Vec<&str> = Vec::new();
+    let mut has_null = false;
+    // Rows come in runs of one value (police.uk lists crimes by LSOA, then crime type).
+    let mut last: Option<(&str, u32)> = None;
+    let ids: Vec<u32> = values
+        .iter()
+        .map(|v| match v {
+            None => {
+                has_null = true;
+                NULL
+            }
+            Some(v) => match last {
+                Some((l, id)) if l == v => id,
+                _ => {
+                    let id = *id_of.entry(v).or_insert_with(|| {
+                        distinct.push(v);
+                        (distinct.len() - 1) as u32
+                    });
+                    last = Some((v, id));
+                    id
+                }
+            },
+        })
+        .collect();
+    // Text sorts by its bytes, as polars sorts it; nulls last.
+    let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| distinct[i as usize]);
+    let mut rank = vec![0u32; distinct.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    let null_rank = distinct.len() as u32;
+    let codes = ids
+        .iter()
+        .map(|&id| {
+            if id == NULL {
+                null_rank
+            } else {
+                rank[id as usize]
+            }
+        })
+        .collect();
+    let mut sorted: Vec<Option<&str>> = order.iter().map(|&i| Some(distinct[i as usize])).collect();
+    if has_null {
+        sorted.push(None);
+    }
+    let n = sorted.len();
+    let table = DataFrame::new(n, vec![Column::new(name.into(), sorted)])?;
+    Ok(GroupIndex { table, n, codes })
 }
 
 /// Where each month index goes in the dense array of counts.

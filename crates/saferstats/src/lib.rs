@@ -25,6 +25,7 @@
 // Layers, bottom to top (a module imports only from its own layer or below): error, choice and
 // schema (vocabulary); io (readers); geo; period and counts; stats (kernels on slices); frame
 // (DataFrame analytics); datasets (bundled examples).
+pub mod assessment;
 pub mod choice;
 pub mod counts;
 #[cfg(feature = "datasets")]

@@ -181,20 +181,27 @@ impl fmt::Display for YearMonth {
 }
 
 impl FromStr for YearMonth {
-    type Err = String;
+    type Err = crate::Error;
 
     /// Parses `YYYY-MM` as police.uk writes it.
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        let s = s.trim();
-        let (y, m) = s
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidParameter`] (`month`) naming the text and what was expected.
+    fn from_str(s: &str) -> std::result::Result<Self, crate::Error> {
+        let text = s.trim();
+        let bad = |why: &str| crate::Error::InvalidParameter {
+            name: "month",
+            reason: format!("{text:?} is not a month: {why}"),
+        };
+        let (y, m) = text
             .split_once('-')
-            .ok_or_else(|| "expected YYYY-MM".to_string())?;
+            .ok_or_else(|| bad("expected YYYY-MM"))?;
         if y.len() != 4 || m.len() != 2 {
-            return Err("expected YYYY-MM".into());
+            return Err(bad("expected YYYY-MM"));
         }
-        let year: i32 = y.parse().map_err(|_| "year is not a number".to_string())?;
-        let month: u32 = m.parse().map_err(|_| "month is not a number".to_string())?;
-        YearMonth::new(year, month).ok_or_else(|| format!("month {month} is not between 01 and 12"))
+        let year: i32 = y.parse().map_err(|_| bad("the year is not a number"))?;
+        let month: u32 = m.parse().map_err(|_| bad("the month is not a number"))?;
+        YearMonth::new(year, month).ok_or_else(|| bad("the month is not between 01 and 12"))
     }
 }
 

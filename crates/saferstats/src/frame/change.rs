@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::frame::Output;
-use crate::frame::table::{check_counts, thousands};
+use crate::frame::table::{check_counts, check_rows_unique, thousands};
 use crate::period::YearMonth;
 use crate::period::{RecordingBreak, caveats_for};
 use crate::schema::{AREA_CODE, COUNT, Keys};
@@ -218,7 +218,8 @@ fn u32s(df: &DataFrame, name: &str, default: u32) -> Result<Vec<u32>> {
 
 fn strings(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
     Ok(df
-        .column(name)?
+        .column(name)
+        .map_err(|_| Error::missing_column("counts", name, df))?
         .cast(&DataType::String)?
         .str()?
         .iter()
@@ -314,7 +315,10 @@ fn trim_float(x: f64) -> String {
 ///   numeric.
 /// - [`Error::MissingColumn`] for a missing grouping column, `area_code`, `count` or
 ///   `period_start`.
-/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count.
+/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count, or a null
+///   key value.
+/// - [`Error::Duplicate`] when two rows share every key value (area, period and grouping
+///   columns).
 /// - [`Error::Polars`] for a missing `period` column, or a coverage or population column
 ///   that cannot be cast to a number.
 ///
@@ -370,8 +374,8 @@ fn trim_float(x: f64) -> String {
 /// "Change between periods".
 pub fn change(counts: &DataFrame, spec: &ChangeSpec) -> Result<Output<ChangeReport>> {
     spec.check()?;
-    spec.keys.check(counts, "counts")?;
-    let confidence = spec.confidence;
+    check_rows_unique(counts, &spec.keys, "counts")?;
+    let confidence = validate_confidence(spec.confidence)?;
     if !counts.schema().contains(AREA_CODE) {
         return Err(Error::missing_column("counts", AREA_CODE, counts));
     }

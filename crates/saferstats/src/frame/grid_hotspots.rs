@@ -1,4 +1,19 @@
 //! Getis-Ord Gi* hot spots on a British National Grid from police.uk coordinates.
+//!
+//! Unlike the other frame functions this one takes points, not counts: a frame of crimes with
+//! `longitude` and `latitude` (as [`crate::io::police_uk`] reads them), filtered beforehand to
+//! the crimes, period and area wanted. The building blocks are in [`crate::geo::grid`],
+//! [`crate::geo::bng`] and [`crate::stats::gistar`] (`docs/methods.md`, "Hotspots and
+//! concentration").
+//!
+//! ```
+//! use saferstats::frame::grid_hotspots::{grid_hotspots, GridSpec};
+//! let medway = saferstats::datasets::medway_2014()?;
+//! let out = grid_hotspots(&medway.crimes.crimes, &GridSpec::default())?;
+//! assert_eq!(out.report.points_used, 25_117);
+//! assert_eq!(out.table.height() as u64, out.report.columns * out.report.rows);
+//! # Ok::<(), saferstats::Error>(())
+//! ```
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -11,6 +26,17 @@ use crate::stats::gistar::{gi_star, gi_star_p_values};
 use crate::stats::multiple_testing::{benjamini_hochberg, benjamini_yekutieli};
 
 /// Neighbourhood for Gi* on a grid.
+///
+/// Serialised as `"queen"` or `{"distance_band": 400}`.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::grid_hotspots::Neighbours;
+/// let n: Neighbours = serde_json::from_str(r#"{"distance_band": 400}"#).unwrap();
+/// assert_eq!(n, Neighbours::DistanceBand(400.0));
+/// assert_eq!(serde_json::to_string(&Neighbours::Queen).unwrap(), r#""queen""#);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Neighbours {
@@ -21,6 +47,24 @@ pub enum Neighbours {
 }
 
 /// False-discovery-rate adjustment of Gi* p-values.
+///
+/// A word-valued option ([`crate::choice::Choice`], parameter `fdr`): `none`,
+/// `benjamini_hochberg` (`bh`, `fdr_bh`), `benjamini_yekutieli` (`by`, `fdr_by`), the last two
+/// as statsmodels `multipletests` names them.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::grid_hotspots::FdrAdjust;
+/// assert_eq!("fdr_bh".parse::<FdrAdjust>()?, FdrAdjust::BenjaminiHochberg);
+/// assert_eq!(FdrAdjust::BenjaminiYekutieli.to_string(), "benjamini_yekutieli");
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+///
+/// # References
+///
+/// Benjamini & Hochberg (1995), *JRSS B* 57(1):289–300; Benjamini & Yekutieli (2001),
+/// *Annals of Statistics* 29(4):1165–1188.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FdrAdjust {
     /// No adjustment.
@@ -38,6 +82,22 @@ crate::choice::choice!(FdrAdjust, "fdr", {
 });
 
 /// Options for [`grid_hotspots`].
+///
+/// Defaults: 250 m cells, queen neighbours, no FDR adjustment, at most 2,000,000 cells.
+/// Deserialises with every field optional and unknown fields refused. There is no grouping
+/// (`keys`): filter the crimes first. The options are checked by [`grid_hotspots`].
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::grid_hotspots::{FdrAdjust, GridSpec, Neighbours};
+/// let spec: GridSpec = serde_json::from_str(
+///     r#"{"cell_size": 500, "fdr": "by", "neighbours": {"distance_band": 750}}"#,
+/// ).unwrap();
+/// assert_eq!(spec.fdr, FdrAdjust::BenjaminiYekutieli);
+/// assert_eq!(spec.neighbours, Neighbours::DistanceBand(750.0));
+/// assert_eq!(spec.max_cells, GridSpec::default().max_cells);
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GridSpec {
@@ -62,6 +122,36 @@ impl Default for GridSpec {
     }
 }
 
+impl GridSpec {
+    /// Check the options: a positive cell size, a positive distance band, at least one cell.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `cell_size`, `distance_band` or `max_cells`.
+    pub fn check(&self) -> Result<()> {
+        if !(self.cell_size.is_finite() && self.cell_size > 0.0) {
+            return Err(Error::param(
+                "cell_size",
+                format!(
+                    "must be a positive number of metres, got {}",
+                    self.cell_size
+                ),
+            ));
+        }
+        if let Neighbours::DistanceBand(band) = self.neighbours
+            && !(band.is_finite() && band > 0.0)
+        {
+            return Err(Error::param(
+                "distance_band",
+                format!("must be a positive number of metres, got {band}"),
+            ));
+        }
+        if self.max_cells == 0 {
+            return Err(Error::param("max_cells", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
 /// Where the points went.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct GridReport {
@@ -71,10 +161,12 @@ pub struct GridReport {
     pub points_used: u64,
     /// Rows without coordinates (police.uk "No Location").
     pub without_coordinates: u64,
-    /// Rows whose coordinates fall outside Great Britain.
+    /// Rows whose coordinates fall outside Great Britain (outside the box of
+    /// [`crate::geo::bng::to_bng`], e.g. `(0, 0)` placeholders).
     pub outside_great_britain: u64,
-    /// Grid size.
+    /// Grid size: number of columns (cells west to east).
     pub columns: u64,
+    /// Grid size: number of rows (cells south to north).
     pub rows: u64,
 }
 
@@ -89,16 +181,57 @@ pub struct GridReport {
 /// Output: one row per cell with `cell_x`, `cell_y` (indices), `easting`, `northing` (cell
 /// centre), `count`, `gi_star` (z), `p_value`, `p_adjusted`, `hotspot` ("hot", "cold" or
 /// null at 0.05 on the adjusted p-value).
+///
+/// Cells are in row-major order (west to east, then south to north) and cover the extent of
+/// the points with the origin snapped to a multiple of `cell_size`
+/// ([`crate::geo::grid::grid_for`]), so empty cells are included. Rows with a null coordinate are counted in
+/// [`GridReport::without_coordinates`], rows outside Great Britain in
+/// [`GridReport::outside_great_britain`]; neither is an error.
+///
+/// # Errors
+///
+/// - [`Error::InvalidParameter`]: `cell_size` not a positive number; `neighbours` with a
+///   distance band that is not positive; `max_cells` when the grid would need more cells.
+/// - [`Error::MissingColumn`] without `longitude` or `latitude`.
+/// - [`Error::InsufficientPeriods`] when no row has coordinates in Great Britain.
+/// - [`Error::Polars`] when a coordinate column cannot be cast to a number.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::grid_hotspots::{grid_hotspots, FdrAdjust, GridSpec};
+/// use saferstats::polars::prelude::*;
+/// let points = df!(
+///     "longitude" => [Some(0.52), None, Some(0.0), Some(0.53)],
+///     "latitude" => [Some(51.38), None, Some(0.0), Some(51.39)],
+/// )?;
+/// let out = grid_hotspots(&points, &GridSpec::default())?;
+/// let r = &out.report;
+/// assert_eq!((r.points_used, r.without_coordinates, r.outside_great_britain), (2, 1, 1));
+/// assert_eq!(out.table.column("count")?.f64()?.sum(), Some(2.0));
+///
+/// // Medway 2014 on 500 m cells, p-values adjusted for the number of cells.
+/// let medway = saferstats::datasets::medway_2014()?;
+/// let spec = GridSpec { cell_size: 500.0, fdr: FdrAdjust::BenjaminiYekutieli, ..GridSpec::default() };
+/// let out = grid_hotspots(&medway.crimes.crimes, &spec)?;
+/// let hot = out.table.column("hotspot")?.str()?.iter().filter(|h| *h == Some("hot")).count();
+/// assert!(hot > 0);
+///
+/// let none = df!("longitude" => [0.0], "latitude" => [0.0])?;
+/// assert!(matches!(grid_hotspots(&none, &GridSpec::default()),
+///                  Err(saferstats::Error::InsufficientPeriods { .. })));
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+///
+/// # References
+///
+/// Ord & Getis (1995), "Local spatial autocorrelation statistics: distributional issues and an
+/// application", *Geographical Analysis* 27(4):286–306; as ArcGIS "Hot Spot Analysis
+/// (Getis-Ord Gi*)", esda `G_Local(star=True, transform="B")` and sfhotspot `hotspot_gistar`;
+/// Benjamini & Hochberg (1995) and Benjamini & Yekutieli (2001) for the adjustments;
+/// `docs/methods.md`, "Hotspots and concentration".
 pub fn grid_hotspots(crimes: &DataFrame, spec: &GridSpec) -> Result<Output<GridReport>> {
-    if !(spec.cell_size.is_finite() && spec.cell_size > 0.0) {
-        return Err(Error::param(
-            "cell_size",
-            format!(
-                "must be a positive number of metres, got {}",
-                spec.cell_size
-            ),
-        ));
-    }
+    spec.check()?;
     let lon = crimes
         .column("longitude")
         .map_err(|_| Error::missing_column("crimes", "longitude", crimes))?;

@@ -1,8 +1,8 @@
 //! Hotspots and concentration for every group and period at once: area rankings and top-N
 //! shares (with the regression-to-the-mean-safe share and a Poisson-null share), the Gini
-//! family, persistence in the top N, per-area tests of a change in share, and Getis-Ord Gi*
-//! on a regular grid built from police.uk points. Kernels: [`crate::stats::concentration`],
-//! [`crate::stats::gistar`], [`crate::geo::bng`].
+//! family, persistence in the top N, and per-area tests of a change in share. Getis-Ord Gi*
+//! on a regular grid built from police.uk points is in [`crate::frame::grid_hotspots`].
+//! Kernels: [`crate::stats::concentration`].
 //!
 //! **Ties:** areas are ranked by count (descending), then by area code, so the top N never
 //! depends on row order; the top-N *share* does not depend on how ties are broken.
@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::frame::Output;
-use crate::frame::table::{check_counts, row_groups};
+use crate::frame::table::{check_counts, check_rows_unique, row_groups};
 use crate::schema::{AREA_CODE, COUNT, Keys};
 use crate::stats::concentration::{
     ShareTest, areas_holding, generalised_gini, generalised_gini_unbiased, gini, gini_unbiased,
@@ -40,7 +40,21 @@ use crate::stats::concentration::{
     robust_mask, share_change_test,
 };
 
-/// Options for [`hotspots`].
+/// Options for [`hotspots`] (also used by [`lorenz`] and [`persistence`]).
+///
+/// Defaults: a top group of 5, no grouping columns. Deserialises with every field optional
+/// and unknown fields refused.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::hotspots::HotspotSpec;
+/// let spec: HotspotSpec = serde_json::from_str(r#"{"top": 10, "keys": ["crime_type"]}"#).unwrap();
+/// assert_eq!((spec.top, spec.keys.by.len()), (10, 1));
+/// spec.check()?;
+/// assert_eq!(HotspotSpec::default().top, 5);
+/// # Ok::<(), saferstats::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HotspotSpec {
@@ -52,6 +66,11 @@ pub struct HotspotSpec {
 }
 
 /// Largest `top` accepted (a top group of more areas than any level has is a mistake).
+///
+/// ```
+/// use saferstats::frame::hotspots::{HotspotSpec, MAX_TOP};
+/// assert!(HotspotSpec { top: MAX_TOP + 1, ..HotspotSpec::default() }.check().is_err());
+/// ```
 pub const MAX_TOP: usize = 1_000_000;
 
 impl Default for HotspotSpec {
@@ -64,10 +83,19 @@ impl Default for HotspotSpec {
 }
 
 impl HotspotSpec {
-    /// Check the options.
+    /// Check the options: `top` from 1 to [`MAX_TOP`]. [`hotspots`] and [`persistence`] call
+    /// it first.
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `top`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::frame::hotspots::HotspotSpec;
+    /// let none = HotspotSpec { top: 0, ..HotspotSpec::default() };
+    /// assert!(matches!(none.check(), Err(saferstats::Error::InvalidParameter { name: "top", .. })));
+    /// ```
     pub fn check(&self) -> Result<()> {
         if !(1..=MAX_TOP).contains(&self.top) {
             return Err(Error::param(
@@ -95,9 +123,16 @@ pub struct HotspotReport {
 /// Outputs of [`hotspots`].
 #[derive(Debug, Clone)]
 pub struct Hotspots {
-    /// One row per group and area: `rank`, `share`, `cumulative_share`, `in_top`.
+    /// The input rows (in input order, every column kept) with `rank` (1 = most incidents),
+    /// `share` and `cumulative_share` (of the group's total, in rank order; NaN when the
+    /// total is 0) and `in_top`.
     pub ranking: DataFrame,
-    /// One row per group: totals, top-N shares, thresholds and the Gini family.
+    /// One row per group (`level` when present, then the group columns): `areas`, `total`,
+    /// `top`, `top_areas` (codes, in rank order), `top_share`, `share_of_previous_top`,
+    /// `poisson_null_share`, `areas_for_25`, `fraction_for_25`, `areas_for_50`,
+    /// `fraction_for_50`, `gini`, `gini_unbiased`, `gini_generalised`,
+    /// `gini_generalised_unbiased`, `gini_poisson_baseline` (null where undefined, e.g. a
+    /// total of 0).
     pub summary: DataFrame,
     /// Keys and groups.
     pub report: HotspotReport,
@@ -129,16 +164,67 @@ fn area_codes(df: &DataFrame) -> Result<Vec<String>> {
 }
 
 /// Rankings and concentration per group (see the module docs). `previous` is the counts
-/// table of the previous period(s), with the same keys except `period`; when given, each group
-/// gets `share_of_previous_top`: the share held now by the areas that were top N then (matched
-/// on the keys other than `period`, and the latest previous period before this one).
+/// table of the previous period, with the same keys; when given, each group gets
+/// `share_of_previous_top`: the share held now by the areas that were top N then, matched on
+/// the keys other than `period`. Give `previous` one period: its rows are ranked within each
+/// group of the keys other than `period`, so several periods would be ranked together.
+///
+/// Groups are the rows sharing `period` (when the table has one) and the grouping columns
+/// ([`Keys::within`]); see [`Hotspots`] for the columns.
+///
+/// # Errors
+///
+/// - [`Error::InvalidParameter`]: `top` out of range ([`HotspotSpec::check`]); `keys`
+///   reserved or repeated; `counts` when `count` is not numeric.
+/// - [`Error::MissingColumn`] for a missing grouping column, `count` or `area_code` (in
+///   `counts` or `previous`).
+/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count, or a null
+///   key value in `counts`.
+/// - [`Error::Duplicate`] when two rows of `counts` share every key value (area, period and
+///   grouping columns).
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::hotspots::{hotspots, HotspotSpec};
+/// use saferstats::polars::prelude::*;
+/// let now = df!("area_code" => ["A", "B", "C", "D", "E"], "period" => ["2014"; 5],
+///               "count" => [50i64, 20, 15, 10, 5])?;
+/// let before = df!("area_code" => ["A", "B", "C", "D", "E"], "period" => ["2013"; 5],
+///                  "count" => [40i64, 10, 30, 10, 10])?;
+/// let spec = HotspotSpec { top: 2, ..HotspotSpec::default() };
+/// let out = hotspots(&now, Some(&before), &spec)?;
+/// let s = &out.summary;
+/// assert_eq!(s.column("top_areas")?.str()?.get(0), Some("A, B"));
+/// assert_eq!(s.column("top_share")?.f64()?.get(0), Some(0.7));
+/// // Last year's top two (A and C) hold 65% now: the regression-to-the-mean-safe figure.
+/// let prev = s.column("share_of_previous_top")?.f64()?.get(0).unwrap();
+/// assert!((prev - 0.65).abs() < 1e-12);
+/// // Two of five areas would hold about 47% by chance alone.
+/// let null = s.column("poisson_null_share")?.f64()?.get(0).unwrap();
+/// assert!(null > 0.4 && null < 0.5);
+/// let gini = s.column("gini")?.f64()?.get(0).unwrap();
+/// assert!((gini - 0.4).abs() < 1e-12);
+/// let rank: Vec<u32> = out.ranking.column("rank")?.u32()?.into_no_null_iter().collect();
+/// assert_eq!(rank, [1, 2, 3, 4, 5]);
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+///
+/// # References
+///
+/// Weisburd (2015), "The law of crime concentration and the criminology of place",
+/// *Criminology* 53(2):133–157 (top-N shares, areas holding 25% and 50%); Bernasco &
+/// Steenbeek (2017), "More places than crimes: implications for evaluating the law of crime
+/// concentration at place", *J. Quant. Criminol.* 33:451–467 (generalised Gini); R
+/// `DescTools::Gini` and `lorenzgini`; safer-streets-core (Poisson-baseline Gini);
+/// `docs/methods.md`, "Hotspots and concentration".
 pub fn hotspots(
     counts: &DataFrame,
     previous: Option<&DataFrame>,
     spec: &HotspotSpec,
 ) -> Result<Hotspots> {
     spec.check()?;
-    spec.keys.check(counts, "counts")?;
+    check_rows_unique(counts, &spec.keys, "counts")?;
     let y: Vec<f64> = check_counts(counts, COUNT)?.into_no_null_iter().collect();
     let codes = area_codes(counts)?;
     let keys = spec.keys.within(counts);
@@ -284,8 +370,38 @@ pub fn hotspots(
 /// Lorenz curve points for every group of a counts table: one row per group and point with
 /// `area_share` (cumulative share of areas, quietest first) and `incident_share` (cumulative
 /// share of incidents), starting at (0, 0). See [`crate::stats::concentration::lorenz_curve`].
+///
+/// Groups are as in [`hotspots`]; only the group columns are kept. `spec.top` is not used. A
+/// group whose counts total 0 has no points.
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`] (`keys` reserved or repeated; `counts` when `count` is not
+/// numeric); [`Error::MissingColumn`] for a missing grouping column, `count` or `area_code`;
+/// [`Error::BadValue`] for a bad count or a null key value; [`Error::Duplicate`] when two rows
+/// share every key value.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::hotspots::{lorenz, HotspotSpec};
+/// use saferstats::polars::prelude::*;
+/// let t = df!("area_code" => ["A", "B", "C", "D", "E"], "period" => ["2014"; 5],
+///             "count" => [50i64, 20, 15, 10, 5])?;
+/// let out = lorenz(&t, &HotspotSpec::default())?.table;
+/// assert_eq!(out.height(), 6); // (0, 0) and one point per area
+/// let y: Vec<f64> = out.column("incident_share")?.f64()?.into_no_null_iter().collect();
+/// assert_eq!(y[1], 0.05); // the quietest fifth of areas has 5% of incidents
+/// assert_eq!(y[5], 1.0);
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+///
+/// # References
+///
+/// Lorenz (1905), "Methods of measuring the concentration of wealth", *Publications of the
+/// American Statistical Association* 9(70):209–219; as R `DescTools::Lc`.
 pub fn lorenz(counts: &DataFrame, spec: &HotspotSpec) -> Result<Output<HotspotReport>> {
-    spec.keys.check(counts, "counts")?;
+    check_rows_unique(counts, &spec.keys, "counts")?;
     let y: Vec<f64> = check_counts(counts, COUNT)?.into_no_null_iter().collect();
     let keys = spec.keys.within(counts);
     let groups = row_groups(counts, &keys)?;
@@ -321,6 +437,32 @@ fn key_text(df: &DataFrame, keys: &[String], row: usize) -> Result<String> {
 
 /// How often each area is in the top N over the periods of a counts table: one row per area
 /// and group (keys other than `period`) with `periods`, `periods_in_top`, `fraction_in_top`.
+///
+/// The top N of each period and group are those of [`hotspots`]; the rows (with `area_name`
+/// when present) are sorted by `periods_in_top`, most first, ties in order of first
+/// appearance. The report's `within` is the grouping columns and its `groups` the number of
+/// rows.
+///
+/// # Errors
+///
+/// As [`hotspots`].
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::hotspots::{persistence, HotspotSpec};
+/// use saferstats::polars::prelude::*;
+/// let t = df!(
+///     "area_code" => ["A", "B", "C", "A", "B", "C"],
+///     "period" => ["2013", "2013", "2013", "2014", "2014", "2014"],
+///     "count" => [40i64, 10, 30, 50, 20, 15],
+/// )?;
+/// let out = persistence(&t, &HotspotSpec { top: 1, ..HotspotSpec::default() })?.table;
+/// assert_eq!(out.column("area_code")?.str()?.get(0), Some("A")); // top in both years
+/// assert_eq!(out.column("periods_in_top")?.u32()?.get(0), Some(2));
+/// assert_eq!(out.column("fraction_in_top")?.f64()?.get(1), Some(0.0));
+/// # Ok::<(), saferstats::Error>(())
+/// ```
 pub fn persistence(counts: &DataFrame, spec: &HotspotSpec) -> Result<Output<HotspotReport>> {
     let h = hotspots(counts, None, spec)?;
     let keys: Vec<String> = spec.keys.by.clone();
@@ -359,6 +501,19 @@ pub fn persistence(counts: &DataFrame, spec: &HotspotSpec) -> Result<Output<Hots
 }
 
 /// Options for [`share_change`].
+///
+/// Defaults: no grouping columns, the N − 1 χ² test. Deserialises with every field optional
+/// (`test` as a word: `"chi2"` or `"fisher"`) and unknown fields refused.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::hotspots::ShareChangeSpec;
+/// use saferstats::stats::concentration::ShareTest;
+/// let spec: ShareChangeSpec = serde_json::from_str(r#"{"test": "fisher"}"#).unwrap();
+/// assert_eq!(spec.test, ShareTest::Fisher);
+/// assert_eq!(ShareChangeSpec::default().test, ShareTest::ChiSquaredNMinus1);
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ShareChangeSpec {
@@ -384,13 +539,56 @@ impl Default for ShareChangeSpec {
 /// `count_before`, `share_before`, `share_after`, `test_statistic`, `p_value`, `p_adjusted`,
 /// `s_index` (+1 share rose, −1 fell, 0 no significant change at 0.05) and the group's
 /// `similarity` (robust global S: mean of 1 − |s| over areas with incidents in either period).
+///
+/// The output is `after` (every column kept, in its row order) with those columns and a
+/// `method` label. Groups are the grouping columns only, so give each table one period
+/// (rows of `before` for one area and group in several periods are summed). An area of
+/// `after` missing from `before` is an error; areas only in `before` are ignored.
+///
+/// # Errors
+///
+/// - [`Error::InvalidParameter`]: `keys` reserved or repeated; `before` when an area of
+///   `after` is not in `before`; `counts` when `count` is not numeric.
+/// - [`Error::MissingColumn`] for a missing grouping column, `count` or `area_code`.
+/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count, or a null
+///   key value.
+/// - [`Error::Duplicate`] when two rows of one table share every key value.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::hotspots::{share_change, ShareChangeSpec};
+/// use saferstats::polars::prelude::*;
+/// let before = df!("area_code" => ["A", "B", "C", "D", "E"], "count" => [40i64, 10, 30, 10, 10])?;
+/// let after = df!("area_code" => ["A", "B", "C", "D", "E"], "count" => [50i64, 20, 15, 10, 5])?;
+/// let out = share_change(&before, &after, &ShareChangeSpec::default())?.table;
+/// let p: Vec<f64> = out.column("p_value")?.f64()?.into_no_null_iter().collect();
+/// assert!(p[2] < 0.05); // C's share fell from 30% to 15% ...
+/// let p_adj = out.column("p_adjusted")?.f64()?.get(2).unwrap();
+/// assert!(p_adj > 0.05); // ... but not after adjusting for five tests
+/// let s: Vec<i8> = out.column("s_index")?.i8()?.into_no_null_iter().collect();
+/// assert_eq!(s, [0, 0, 0, 0, 0]);
+/// assert_eq!(out.column("similarity")?.f64()?.get(0), Some(1.0));
+/// // Every area of the later table must be in the earlier one.
+/// let new_area = df!("area_code" => ["F"], "count" => [1i64])?;
+/// assert!(share_change(&before, &new_area, &ShareChangeSpec::default()).is_err());
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+///
+/// # References
+///
+/// Wheeler, Steenbeek & Andresen (2018), "Testing for similarity in area-based spatial
+/// patterns: alternative methods to Andresen's spatial point pattern test", *Transactions in
+/// GIS* 22(3):760–774; R `sppt::sppt_diff`; Campbell (2007), *Statistics in Medicine*
+/// 26(19):3661–3675 (the N − 1 χ²); Benjamini & Yekutieli (2001), *Annals of Statistics*
+/// 29(4):1165–1188; `docs/methods.md`, "Hotspots and concentration".
 pub fn share_change(
     before: &DataFrame,
     after: &DataFrame,
     spec: &ShareChangeSpec,
 ) -> Result<Output<HotspotReport>> {
-    spec.keys.check(before, "before")?;
-    spec.keys.check(after, "after")?;
+    check_rows_unique(before, &spec.keys, "before")?;
+    check_rows_unique(after, &spec.keys, "after")?;
     let test = spec.test;
     let keys: Vec<String> = spec.keys.by.clone();
     let b_codes = area_codes(before)?;

@@ -14,9 +14,12 @@
 //!   (Σcount / Σpopulation) or a value given by the caller (e.g. England's rate). As in PHE,
 //!   the benchmark is treated as fixed; that is fair when it pools many areas.
 //! - **Funnel limits**: exact Poisson limits around the benchmark for each area's population,
-//!   at 95% and 99.8% (two-sided: one-sided tail probabilities 0.025 and 0.001, as PHE), and
-//!   Spiegelhalter's (2005) over-dispersion-adjusted limits on the log scale with 10%
-//!   Winsorisation (as FunnelPlotR's "SR" with log transform), with φ and τ² reported.
+//!   at 95% and 99.8% (two-sided: one-sided tail probabilities 0.025 and 0.001, as PHE), by
+//!   PHE's method (default; an area is outside exactly when the exact one-sided Poisson test
+//!   rejects, as PHEindicatormethods) or Spiegelhalter's interpolated quantiles
+//!   ([`PeerSpec::funnel_method`]), and Spiegelhalter's (2005) over-dispersion-adjusted
+//!   limits on the log scale with 10% Winsorisation (as FunnelPlotR's "SR" with log
+//!   transform), with φ and τ² reported.
 //! - **Rank interval**: the rank (1 = highest rate) and its 95% interval from a seeded
 //!   simulation: each area's count is redrawn from Poisson(observed) and ranks recomputed.
 //!
@@ -41,9 +44,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::frame::Output;
-use crate::frame::table::{check_counts, row_groups};
+use crate::frame::table::{check_counts, check_rows_unique, row_groups};
 use crate::schema::{COUNT, Keys};
-use crate::stats::funnel::{dispersion, poisson_funnel_counts};
+use crate::stats::funnel::{FunnelMethod, dispersion, funnel_counts};
 use crate::stats::intervals::poisson_count_limits;
 
 /// What to compare each area with.
@@ -71,7 +74,8 @@ pub enum Benchmark {
 /// [`rank_among_peers`]).
 ///
 /// Defaults: no grouping columns, the peer group's pooled rate as benchmark, rates per 1,000,
-/// peer groups by `period` and the grouping columns, 1,000 simulations with seed 2015.
+/// peer groups by `period` and the grouping columns, 1,000 simulations with seed 2015, PHE's
+/// funnel limits.
 /// Deserialises with every field optional and unknown fields refused.
 ///
 /// # Examples
@@ -107,6 +111,11 @@ pub struct PeerSpec {
     pub simulations: usize,
     /// Seed of the rank simulation (results repeat exactly for the same seed and input).
     pub seed: u64,
+    /// How [`funnel_limits`] places the exact Poisson limits: `"phe"` (default; PHE's limits,
+    /// an area is outside exactly when the exact one-sided test rejects) or `"spiegelhalter"`
+    /// (interpolated quantiles, an upper limit about one count lower). See
+    /// [`FunnelMethod`].
+    pub funnel_method: FunnelMethod,
 }
 
 impl Default for PeerSpec {
@@ -118,6 +127,7 @@ impl Default for PeerSpec {
             peer_group: None,
             simulations: 1000,
             seed: 2015,
+            funnel_method: FunnelMethod::Phe,
         }
     }
 }
@@ -181,7 +191,7 @@ impl PeerSpec {
 
     fn groups(&self, df: &DataFrame) -> Result<(Vec<String>, Vec<Vec<usize>>)> {
         self.check()?;
-        self.keys.check(df, "rates table")?;
+        check_rows_unique(df, &self.keys, "rates table")?;
         let keys = match &self.peer_group {
             Some(k) => {
                 for c in k {
@@ -282,7 +292,10 @@ fn label(lower: f64, upper: f64, benchmark: f64) -> &'static str {
 ///   reserved or repeated; `counts` when `count` is not numeric.
 /// - [`Error::MissingColumn`] for a missing grouping or peer-group column, `count` or
 ///   `population`.
-/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count.
+/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count, or a null
+///   key value.
+/// - [`Error::Duplicate`] when two rows share every key value (area, period and grouping
+///   columns).
 /// - [`Error::Polars`] when `population` cannot be cast to a number.
 ///
 /// # Examples
@@ -340,8 +353,12 @@ pub fn compare_with_benchmark(rates: &DataFrame, spec: &PeerSpec) -> Result<Outp
 /// ("High (0.001)", "High (0.025)", "Low (0.001)", "Low (0.025)", "Not significant", on the
 /// exact limits, PHE's labels), `funnel_flag_od`, and the group's `phi` and `tau2`.
 ///
-/// The limits are rates (per `per`). The exact limits are Poisson quantiles of the expected
-/// count at one-sided tails 0.025 and 0.001, interpolated between integers; the
+/// The limits are rates (per `per`). The exact limits are at one-sided tails 0.025 and 0.001
+/// of the Poisson distribution of the expected count, by [`PeerSpec::funnel_method`]: PHE's
+/// (default, [`crate::stats::funnel::phe_poisson_funnel`]: a count is flagged exactly when
+/// P(X ≥ O) or P(X ≤ O) is below the tail, as PHEindicatormethods'
+/// `assign_funnel_significance`) or Spiegelhalter's quantiles interpolated between integers
+/// ([`crate::stats::funnel::poisson_funnel_counts`], an upper limit about one count lower); the
 /// over-dispersion limits are benchmark × exp(±z√(1/E + τ²)), with φ and τ² estimated per
 /// peer group from Winsorised (10%/90%) z-scores √E·log(O/E). `phi` is NaN (and `tau2` 0)
 /// for a peer group with fewer than two areas with a positive count and expectation. Needs
@@ -356,14 +373,23 @@ pub fn compare_with_benchmark(rates: &DataFrame, spec: &PeerSpec) -> Result<Outp
 /// ```
 /// use saferstats::frame::peers::{funnel_limits, PeerSpec};
 /// use saferstats::polars::prelude::*;
+/// use saferstats::stats::funnel::FunnelMethod;
 /// let rates = df!(
 ///     "area_code" => ["A", "B", "C", "D", "E"], "period" => ["2014"; 5],
 ///     "count" => [150i64, 100, 95, 105, 50], "population" => [10_000.0; 5],
 /// )?;
+/// let limits_95 = |out: &DataFrame| -> PolarsResult<(f64, f64)> {
+///     Ok((out.column("funnel_lower_95")?.f64()?.get(0).unwrap(),
+///         out.column("funnel_upper_95")?.f64()?.get(0).unwrap()))
+/// };
 /// let out = funnel_limits(&rates, &PeerSpec::default())?.table;
 /// assert_eq!(out.column("expected")?.f64()?.get(0), Some(100.0)); // 10 per 1,000 x 10,000
-/// let (lo, hi) = (out.column("funnel_lower_95")?.f64()?.get(0).unwrap(),
-///                 out.column("funnel_upper_95")?.f64()?.get(0).unwrap());
+/// // PHE's limits: P(X ≤ 80.39) = P(X ≥ 120.56) = 0.025 for X ~ Poisson(100).
+/// let (lo, hi) = limits_95(&out)?;
+/// assert!((lo - 8.039).abs() < 0.001 && (hi - 12.056).abs() < 0.001);
+/// // Spiegelhalter's interpolated quantiles: the upper limit is about one count lower.
+/// let spiegelhalter = PeerSpec { funnel_method: FunnelMethod::Spiegelhalter, ..PeerSpec::default() };
+/// let (lo, hi) = limits_95(&funnel_limits(&rates, &spiegelhalter)?.table)?;
 /// assert!((lo - 8.04).abs() < 0.05 && (hi - 11.96).abs() < 0.05); // about 10 ± 1.96
 /// let flags: Vec<&str> = out.column("funnel_flag")?.str()?.iter().flatten().collect();
 /// assert_eq!(flags[0], "High (0.001)");
@@ -416,7 +442,7 @@ pub fn funnel_limits(rates: &DataFrame, spec: &PeerSpec) -> Result<Output<PeerRe
         let mut lo_od = Vec::with_capacity(h);
         let mut hi_od = Vec::with_capacity(h);
         for i in 0..h {
-            let (cl, cu) = poisson_funnel_counts(e[i], tail);
+            let (cl, cu) = funnel_counts(spec.funnel_method, e[i], tail);
             let to_rate = |c: f64| c / n[i] * per;
             lo.push(to_rate(cl));
             hi.push(to_rate(cu));
@@ -593,6 +619,7 @@ mod tests {
 
     #[test]
     fn funnel_counts_bracket_the_expectation() {
+        use crate::stats::funnel::poisson_funnel_counts;
         let (lo, hi) = poisson_funnel_counts(100.0, 0.025);
         // Normal approximation: 100 ± 1.96·10.
         assert!(

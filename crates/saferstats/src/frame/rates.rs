@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::counts::join_args;
 use crate::error::{Error, Result};
 use crate::frame::Output;
-use crate::frame::table::{check_counts, coverage, text_constant, thousands};
+use crate::frame::table::{check_counts, check_rows_unique, coverage, text_constant, thousands};
 use crate::io::ons_population::columns as pop;
 use crate::schema::{AREA_CODE, COUNT, Keys, MEASURE};
 use crate::stats::intervals::{CountCiMethod, ExactLimitCache, validate_confidence};
@@ -461,8 +461,7 @@ pub struct CountLimits {
 /// multiplier for a rate): exact Poisson limits from χ² quantiles below 10, Byar's
 /// approximation from 10, identical to
 /// [`poisson_count_limits`](crate::stats::intervals::poisson_count_limits) row by row.
-/// `levels` are not validated here (see
-/// [`validate_confidence`](crate::stats::intervals::validate_confidence)).
+/// `levels` are not validated here (see [`validate_confidence`]).
 ///
 /// # Examples
 ///
@@ -530,8 +529,10 @@ pub fn count_limits(counts: &[f64], levels: &[f64]) -> CountLimits {
 /// - [`Error::MissingColumn`] for a missing key column, `count`, `area_code`, `period_start`
 ///   (or `mid_year`), or a population column.
 /// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count (naming the
-///   row and area), or a zero, negative or non-finite population (naming the area and year).
-/// - [`Error::Duplicate`] when the population table has two values for one area and year.
+///   row and area), or a zero, negative or non-finite population (naming the area and year),
+///   or a null key value (area, period or grouping column).
+/// - [`Error::Duplicate`] when two rows of `counts` share every key value (area, period and
+///   grouping columns), or the population table has two values for one area and year.
 ///
 /// # Examples
 ///
@@ -580,7 +581,7 @@ pub fn rates(
     spec: &RateSpec,
 ) -> Result<Output<RateReport>> {
     spec.check()?;
-    spec.keys.check(counts, "counts")?;
+    check_rows_unique(counts, &spec.keys, "counts")?;
     let levels = spec.confidence.levels()?;
     let observed = check_counts(counts, COUNT)?;
     let (mut joined, areas_without_counts) =

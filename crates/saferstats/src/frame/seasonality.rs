@@ -3,6 +3,11 @@
 //! monthly frame (gaps, duplicates, negative counts, non-monthly periods), runs the kernels on
 //! every series (area x group) and returns three frames.
 //!
+//! Methods (`docs/methods.md`, "Seasonality"): STL with pinned parameters (periodic seasonal,
+//! robust; Cleveland et al. 1990) and the seasonal and trend strengths of Wang, Smith &
+//! Hyndman (2006); classical ratio-to-moving-average indices; month-length adjusted means;
+//! Kruskal-Wallis by calendar month and the QS test; anomalous months from the STL remainder.
+//!
 //! ```
 //! use saferstats::frame::seasonality::{seasonality, SeasonalitySpec};
 //! use saferstats::polars::prelude::*;
@@ -22,7 +27,7 @@
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::frame::table::{check_counts, row_groups};
+use crate::frame::table::{check_counts, check_rows_unique, row_groups};
 use crate::period::YearMonth;
 use crate::schema::{COUNT, Keys};
 use crate::stats::seasonal::{
@@ -31,6 +36,20 @@ use crate::stats::seasonal::{
 };
 
 /// Options for [`seasonality`].
+///
+/// Defaults: the pinned STL parameters ([`StlParams::default`]), an anomaly threshold of
+/// 3.5, no grouping columns. Deserialises with every field optional and unknown fields
+/// refused. The options are checked by the kernels when [`seasonality`] runs.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::seasonality::SeasonalitySpec;
+/// let spec: SeasonalitySpec =
+///     serde_json::from_str(r#"{"anomaly_threshold": 3.0, "keys": ["crime_type"]}"#).unwrap();
+/// assert_eq!(spec.anomaly_threshold, 3.0);
+/// assert_eq!(spec.stl, SeasonalitySpec::default().stl);
+/// ```
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SeasonalitySpec {
@@ -53,15 +72,42 @@ impl Default for SeasonalitySpec {
     }
 }
 
-/// The three outputs of [`seasonality`].
+impl SeasonalitySpec {
+    /// Check the options: a positive finite anomaly threshold.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `anomaly_threshold`.
+    pub fn check(&self) -> Result<()> {
+        if !(self.anomaly_threshold.is_finite() && self.anomaly_threshold > 0.0) {
+            return Err(Error::param(
+                "anomaly_threshold",
+                format!(
+                    "must be a positive number of robust standard deviations, got {}",
+                    self.anomaly_threshold
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The three outputs of [`seasonality`]. Each frame starts with the series' key columns (and
+/// `level`, `area_name` when present).
 #[derive(Debug, Clone)]
 pub struct Seasonality {
-    /// One row per series: strengths, peak and trough months, test results, flags.
+    /// One row per series: strengths, peak and trough months, test results, flags. Columns
+    /// `months`, `first_month`, `last_month`, `seasonal_strength`, `trend_strength`,
+    /// `peak_month`, `trough_month` (from the STL seasonal component), `peak_month_per_day`,
+    /// `trough_month_per_day` (from month-length adjusted indices), `kruskal_wallis`,
+    /// `kruskal_wallis_p`, `qs`, `qs_p` (null when a test is undefined, with the reason in
+    /// `flags`), `method`, `flags`.
     pub summary: DataFrame,
     /// One row per series and calendar month: mean count, mean per day, classical index,
-    /// STL seasonal component.
+    /// STL seasonal component (`calendar_month` as a name, `mean_count`, `mean_per_day`,
+    /// `classical_index`, `stl_seasonal`).
     pub profile: DataFrame,
-    /// One row per anomalous month.
+    /// One row per anomalous month: `month`, `observed`, `expected` (trend + seasonal),
+    /// `robust_score`, `p_value` (Poisson tail), `direction` ("high" or "low").
     pub anomalies: DataFrame,
     /// Keys and series analysed.
     pub report: SeasonalityReport,
@@ -88,7 +134,70 @@ fn seasonal_err(series: &str, e: Error) -> Error {
 /// `count`). Gaps, duplicated months, negative counts and non-monthly periods are errors
 /// naming the series; a series shorter than 24 months is an error (STL and the seasonal
 /// indices need two full years) and one shorter than 36 months is flagged.
+///
+/// A month the data does not cover (`months_covered = 0` on the complete grid of
+/// [`crate::counts::counts`]) is an error too: it is missing, not a count of zero.
+///
+/// # Errors
+///
+/// Errors on one series name it (e.g. `area_code=E05002249, crime_type=Burglary`).
+///
+/// - [`Error::MissingColumn`] without `period_start` (or `month`), `count`, `area_code` or
+///   a grouping column.
+/// - [`Error::InvalidParameter`]: `monthly` when the date column is not a `Date`, a period is
+///   not a month (`months_expected` other than 1), a row has no date, or a series has a gap;
+///   `keys` reserved or repeated; `counts` when `count` is not numeric; an STL parameter or
+///   the anomaly threshold out of range (naming the field).
+/// - [`Error::Duplicate`] for a month repeated in a series (or two rows with the same keys).
+/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count, or a null
+///   key.
+/// - [`Error::InsufficientPeriods`] for a series shorter than 24 months, or one with months
+///   not covered by the data.
+/// - [`Error::Degenerate`] when the classical indices are undefined (a zero moving average).
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::seasonality::{seasonality, SeasonalitySpec};
+/// use saferstats::period::YearMonth;
+/// use saferstats::polars::prelude::*;
+/// // Four years of two series: A peaks in July, B in December.
+/// let start = YearMonth::new(2015, 1).unwrap();
+/// let (mut area, mut month, mut count) = (Vec::new(), Vec::new(), Vec::new());
+/// for (code, peak) in [("A", 6), ("B", 11)] {
+///     for i in 0..48 {
+///         area.push(code);
+///         month.push(start.plus(i).to_epoch_days());
+///         count.push(100 + if i % 12 == peak { 40 } else { 0 } + (i % 7) as i64);
+///     }
+/// }
+/// let mut monthly = df!("area_code" => area, "count" => count)?;
+/// monthly.with_column(Column::new("period_start".into(), month).cast(&DataType::Date)?)?;
+/// let out = seasonality(&monthly, &SeasonalitySpec::default())?;
+/// let peaks: Vec<&str> = out.summary.column("peak_month")?.str()?.iter().flatten().collect();
+/// assert_eq!(peaks, ["July", "December"]);
+/// assert_eq!(out.profile.height(), 2 * 12);
+/// assert_eq!((out.report.series, out.report.months), (2, 96));
+/// let strength = out.summary.column("seasonal_strength")?.f64()?.get(0).unwrap();
+/// assert!(strength > 0.5);
+///
+/// // Two years at least.
+/// let short = monthly.slice(0, 20);
+/// assert!(matches!(seasonality(&short, &SeasonalitySpec::default()),
+///                  Err(saferstats::Error::InsufficientPeriods { .. })));
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+///
+/// # References
+///
+/// Cleveland, Cleveland, McRae & Terpenning (1990), "STL: a seasonal-trend decomposition
+/// procedure based on Loess", *Journal of Official Statistics* 6(1):3–73; Wang, Smith &
+/// Hyndman (2006), "Characteristic-based clustering for time series data", *Data Mining and
+/// Knowledge Discovery* 13(3):335–364 (strength of seasonality and trend); Kruskal & Wallis
+/// (1952), *JASA* 47:583–621; the QS test as R `seastests::qs`; `docs/methods.md`,
+/// "Seasonality".
 pub fn seasonality(monthly: &DataFrame, spec: &SeasonalitySpec) -> Result<Seasonality> {
+    spec.check()?;
     let date_col = if monthly.schema().contains("period_start") {
         "period_start"
     } else {
@@ -128,7 +237,7 @@ pub fn seasonality(monthly: &DataFrame, spec: &SeasonalitySpec) -> Result<Season
         Err(_) => vec![false; monthly.height()],
     };
     let y: Vec<f64> = check_counts(monthly, COUNT)?.into_no_null_iter().collect();
-    spec.keys.check(monthly, "monthly counts")?;
+    check_rows_unique(monthly, &spec.keys, "monthly counts")?;
     let keys: Vec<String> = spec.keys.series();
     let groups = row_groups(monthly, &keys)?;
     let key_text: Vec<Column> = keys

@@ -23,7 +23,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::frame::rates::percent_label;
-use crate::frame::table::{check_counts, column_f64, row_groups, thousands};
+use crate::frame::table::{check_counts, check_rows_unique, column_f64, row_groups, thousands};
 use serde::{Deserialize, Serialize};
 
 use crate::frame::Output;
@@ -46,6 +46,7 @@ use crate::stats::intervals::{validate_confidence, wilson_limits};
 /// # Ok::<(), saferstats::Error>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ShareSpec {
     /// The key whose shares are computed: `crime_type` for each type's share of its area's
     /// crimes, `area_code` for each area's share of its period's (and group's) total.
@@ -139,6 +140,7 @@ pub struct ShareReport {
 /// assert_eq!(spec.denominator, "asked");
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProportionSpec {
     /// Column of numerators.
     pub numerator: String,
@@ -174,7 +176,9 @@ pub struct ProportionReport {
 ///   is not numeric.
 /// - [`Error::MissingColumn`] for a missing grouping column or `count`.
 /// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count, naming the
-///   row and area.
+///   row and area, or a null key value.
+/// - [`Error::Duplicate`] when two rows share every key value (area, period and grouping
+///   columns).
 ///
 /// # Examples
 ///
@@ -202,7 +206,7 @@ pub struct ProportionReport {
 /// `phe_proportion` and statsmodels `proportion_confint(method="wilson")`.
 pub fn shares(counts: &DataFrame, spec: &ShareSpec) -> Result<Output<ShareReport>> {
     let (confidence, per, of) = (spec.check()?, spec.per, spec.of.as_str());
-    spec.keys.check(counts, "counts")?;
+    check_rows_unique(counts, &spec.keys, "counts")?;
     let present: Vec<String> = spec
         .keys
         .row()

@@ -4,7 +4,82 @@
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::schema::AREA_CODE;
+use crate::schema::{AREA_CODE, Keys, MONTH, PERIOD, PERIOD_START};
+
+/// Check that the key columns of `df` identify its rows: `area_code` present, no key is null,
+/// and no two rows share all key values (a duplicated row would be counted twice, or "last one
+/// wins"). The keys are the area, the time (the first of `period`, `period_start`, `month`
+/// that the table has) and the grouping columns.
+///
+/// # Errors
+/// [`Error::MissingColumn`] without `area_code`; [`Error::BadValue`] naming the column and row
+/// of a null key; [`Error::Duplicate`] naming the first duplicated key, with a hint when the
+/// table has columns that may be undeclared grouping columns.
+pub(crate) fn check_rows_unique(df: &DataFrame, keys: &Keys, what: &str) -> Result<()> {
+    if df.column(AREA_CODE).is_err() {
+        return Err(Error::missing_column(what, AREA_CODE, df));
+    }
+    keys.check(df, what)?;
+    let mut cols: Vec<String> = vec![AREA_CODE.to_string()];
+    if let Some(time) = [PERIOD, PERIOD_START, MONTH]
+        .into_iter()
+        .find(|c| df.column(c).is_ok())
+    {
+        cols.push(time.to_string());
+    }
+    cols.extend(keys.by.iter().cloned());
+    for c in &cols {
+        let column = df.column(c)?;
+        if column.null_count() > 0 {
+            let row = column
+                .is_null()
+                .iter()
+                .position(|v| v == Some(true))
+                .unwrap_or(0);
+            return Err(Error::BadValue {
+                source_name: what.to_string(),
+                line: row as u64 + 1,
+                column: c.clone(),
+                value: "null".into(),
+                reason: "a key column has no value; every row needs its area, period and group"
+                    .into(),
+            });
+        }
+    }
+    let key_frame = df.select(cols.iter().map(String::as_str))?;
+    let duplicated = key_frame.is_duplicated()?;
+    if let Some(row) = duplicated.iter().position(|v| v == Some(true)) {
+        let key = cols
+            .iter()
+            .map(|c| Ok(format!("{c}={}", df.column(c)?.get(row)?.str_value())))
+            .collect::<Result<Vec<_>>>()?
+            .join(", ");
+        let undeclared: Vec<&str> = df
+            .get_column_names()
+            .iter()
+            .map(|c| c.as_str())
+            .filter(|c| {
+                !crate::schema::RESERVED.contains(c)
+                    && !cols.iter().any(|k| k == c)
+                    && df.column(c).is_ok_and(|s| s.dtype() == &DataType::String)
+            })
+            .collect();
+        let hint = if undeclared.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (if {} is a grouping column, declare it in keys)",
+                undeclared.join(", ")
+            )
+        };
+        return Err(Error::Duplicate {
+            source_name: what.to_string(),
+            what: "row for the key",
+            key: format!("{key}, first repeated at row {}{hint}", row + 1),
+        });
+    }
+    Ok(())
+}
 
 pub(crate) fn column_f64(df: &DataFrame, name: &str, what: &str) -> Result<Float64Chunked> {
     let col = df

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::frame::Output;
-use crate::frame::table::{check_counts, row_groups};
+use crate::frame::table::{check_counts, check_rows_unique, row_groups};
 use crate::period::{RecordingBreak, YearMonth, caveats_for};
 use crate::schema::{COUNT, Keys};
 use crate::stats::intervals::validate_confidence;
@@ -113,11 +113,73 @@ pub struct TrendReport {
 /// Trend for every series of an annual counts table (one row per area, group and year, with
 /// `period_start`, `months_expected`, `months_covered`, `count`, and `population` if rates are
 /// wanted). Output: one row per series with `trend` (PHE marker label), `trend_reason`,
-/// `annual_pct_change`, `lower`, `upper`, `p_value`, `dispersion`, `periods`, `first_period`,
-/// `last_period`, `flags` (recording-break caveats).
+/// `annual_pct_change`, `lower`, `upper`, `p_value`, `dispersion`, `periods`, `flags`
+/// (recording-break caveats).
+///
+/// The series' key columns (and `level`, `area_name` when present) come first, from the
+/// series' first row. Without `months_expected`/`months_covered` every period is taken as a
+/// complete year. A series with a period that is not a year, overlapping (rolling) periods or
+/// an incomplete period gets "Cannot be calculated" with that reason and null log-linear
+/// columns; without `population` the marker cannot be calculated but the log-linear trend of
+/// the counts is still given. The log-linear columns are null when the fit fails (fewer than
+/// three years, all counts zero). `dispersion` is the Pearson φ of the log-linear fit.
+///
+/// # Errors
+///
+/// - [`Error::InvalidParameter`]: `confidence` out of range; `keys` reserved or repeated;
+///   `counts` when `count` is not numeric.
+/// - [`Error::MissingColumn`] for a missing grouping column, `count` or `period_start`, or
+///   `area_code`.
+/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count, or a null
+///   key value.
+/// - [`Error::Duplicate`] when two rows share every key value (area, period and grouping
+///   columns).
+/// - [`Error::Polars`] when `period_start` or `population` cannot be cast.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::trends::{trends, TrendSpec};
+/// use saferstats::period::{RecordingBreak, YearMonth};
+/// use saferstats::polars::prelude::*;
+/// let apr = |y| YearMonth::new(y, 4).unwrap().to_epoch_days();
+/// let mut annual = df!(
+///     "area_code" => ["A"; 5], "period" => ["2015/16", "2016/17", "2017/18", "2018/19", "2019/20"],
+///     "count" => [1000i64, 1100, 1210, 1331, 1464], "population" => [100_000.0; 5],
+///     "months_expected" => [12u32; 5], "months_covered" => [12u32; 5],
+/// )?;
+/// annual.with_column(Column::new("period_start".into(), (2015..2020).map(apr).collect::<Vec<_>>())
+///     .cast(&DataType::Date)?)?;
+/// let spec = TrendSpec {
+///     breaks: vec![RecordingBreak { month: YearMonth::new(2017, 4).unwrap(), description: "NCRS audit".into() }],
+///     ..TrendSpec::default()
+/// };
+/// let out = trends(&annual, &spec)?;
+/// let t = &out.table;
+/// assert_eq!(t.column("trend")?.str()?.get(0), Some("Increasing"));
+/// assert!(t.column("trend_reason")?.str()?.get(0).unwrap().ends_with("> 9.5495 (99.8%)"));
+/// assert_eq!(t.column("periods")?.u32()?.get(0), Some(5));
+/// let (lo, hi) = (t.column("lower")?.f64()?.get(0).unwrap(), t.column("upper")?.f64()?.get(0).unwrap());
+/// assert!(lo < 10.0 && 10.0 < hi);
+/// assert!(t.column("flags")?.str()?.get(0).unwrap().contains("NCRS audit"));
+/// assert_eq!(out.report.series, 1);
+///
+/// // Four years are not enough for the PHE marker.
+/// let short = annual.slice(1, 4);
+/// let t = trends(&short, &TrendSpec::default())?.table;
+/// assert_eq!(t.column("trend")?.str()?.get(0), Some("Cannot be calculated"));
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+///
+/// # References
+///
+/// PHE / OHID Fingertips technical guidance "Trend markers"; PHEindicatormethods PR #92 (the
+/// marker); Breslow & Day (1987) for the Byar intervals; McCullagh & Nelder (1989),
+/// *Generalized Linear Models*, 2nd ed. (Poisson log-linear trend, quasi-Poisson dispersion);
+/// `docs/methods.md`, "Trends".
 pub fn trends(annual: &DataFrame, spec: &TrendSpec) -> Result<Output<TrendReport>> {
     let confidence = spec.check()?;
-    spec.keys.check(annual, "annual counts")?;
+    check_rows_unique(annual, &spec.keys, "annual counts")?;
     let breaks = spec.breaks.as_slice();
     let y: Vec<f64> = check_counts(annual, COUNT)?.into_no_null_iter().collect();
     let starts: Vec<Option<i32>> = annual

@@ -96,8 +96,10 @@ struct Header {
     version: String,
     source: Fingerprint,
     meta: FileMeta,
-    /// Length and xxh3-64 of the IPC bytes that follow.
-    payload_len: u64,
+    /// Lengths of the two Arrow IPC files that follow (the rows, then the dictionary), and the
+    /// xxh3-64 of their bytes.
+    rows_len: u64,
+    dictionary_len: u64,
     payload_hash: u64,
 }
 
@@ -176,54 +178,26 @@ impl Cache {
     }
 }
 
-fn encode(source: &Fingerprint, parsed: &ParsedFile) -> Result<Vec<u8>> {
-    let mut frame = parsed.frame.clone();
+/// One frame as an Arrow IPC file. Strings are written as Arrow `LargeUtf8` (offsets and one
+/// buffer, [`CompatLevel::oldest`]), which a reader validates as UTF-8 in one pass rather
+/// than string by string.
+fn ipc_bytes(frame: &DataFrame) -> Result<Vec<u8>> {
+    let mut frame = frame.clone();
     frame.rechunk_mut();
-    let compat = CompatLevel::newest();
+    let compat = CompatLevel::oldest();
     let schema = Arc::new(frame.schema().to_arrow(compat));
-    let mut payload = Vec::new();
-    let mut writer = FileWriter::try_new(
-        &mut payload,
-        schema,
-        None,
-        WriteOptions { compression: None },
-    )?;
+    let mut out = Vec::new();
+    let mut writer =
+        FileWriter::try_new(&mut out, schema, None, WriteOptions { compression: None })?;
     for batch in frame.iter_chunks(compat, false) {
         writer.write(&batch, None)?;
     }
     writer.finish()?;
-    let header = Header {
-        format: FORMAT,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        source: source.clone(),
-        meta: parsed.meta.clone(),
-        payload_len: payload.len() as u64,
-        payload_hash: xxh3_64(&payload),
-    };
-    let header = serde_json::to_vec(&header).map_err(|e| Error::param("cache", e.to_string()))?;
-    let mut out = Vec::with_capacity(MAGIC.len() + 8 + header.len() + payload.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
-    out.extend_from_slice(&header);
-    out.extend_from_slice(&payload);
     Ok(out)
 }
 
-/// The parsed file of an entry, if it is intact and for this exact source.
-fn decode(bytes: &[u8], source: &Fingerprint) -> Option<ParsedFile> {
-    let rest = bytes.strip_prefix(MAGIC)?;
-    let header_len = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?) as usize;
-    let header: Header = serde_json::from_slice(rest.get(8..8 + header_len)?).ok()?;
-    let payload = rest.get(8 + header_len..)?;
-    if header.format != FORMAT
-        || header.version != env!("CARGO_PKG_VERSION")
-        || header.source != *source
-        || header.payload_len != payload.len() as u64
-        || header.payload_hash != xxh3_64(payload)
-    {
-        return None;
-    }
-    let mut cursor = Cursor::new(payload);
+fn frame_of(ipc: &[u8]) -> Option<DataFrame> {
+    let mut cursor = Cursor::new(ipc);
     let metadata = read_file_metadata(&mut cursor).ok()?;
     let mut frame: Option<DataFrame> = None;
     for batch in FileReader::new(cursor, metadata, None, None) {
@@ -237,17 +211,73 @@ fn decode(bytes: &[u8], source: &Fingerprint) -> Option<ParsedFile> {
     }
     let mut frame = frame?;
     frame.rechunk_mut();
+    Some(frame)
+}
+
+fn encode(source: &Fingerprint, parsed: &ParsedFile) -> Result<Vec<u8>> {
+    let rows = ipc_bytes(&parsed.frame)?;
+    let dictionary = ipc_bytes(&DataFrame::new(
+        parsed.dictionary.len(),
+        vec![parsed.dictionary.clone().into_column()],
+    )?)?;
+    let header = Header {
+        format: FORMAT,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        source: source.clone(),
+        meta: parsed.meta.clone(),
+        rows_len: rows.len() as u64,
+        dictionary_len: dictionary.len() as u64,
+        payload_hash: xxh3_64(&[rows.as_slice(), dictionary.as_slice()].concat()),
+    };
+    let header = serde_json::to_vec(&header).map_err(|e| Error::param("cache", e.to_string()))?;
+    let mut out =
+        Vec::with_capacity(MAGIC.len() + 8 + header.len() + rows.len() + dictionary.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(&rows);
+    out.extend_from_slice(&dictionary);
+    Ok(out)
+}
+
+/// The parsed file of an entry, if it is intact and for this exact source.
+fn decode(bytes: &[u8], source: &Fingerprint) -> Option<ParsedFile> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let header_len = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?) as usize;
+    let header: Header = serde_json::from_slice(rest.get(8..8 + header_len)?).ok()?;
+    let payload = rest.get(8 + header_len..)?;
+    if header.format != FORMAT
+        || header.version != env!("CARGO_PKG_VERSION")
+        || header.source != *source
+        || header.rows_len.checked_add(header.dictionary_len)? != payload.len() as u64
+        || header.payload_hash != xxh3_64(payload)
+    {
+        return None;
+    }
+    let (rows, dictionary) = payload.split_at(header.rows_len as usize);
+    let frame = frame_of(rows)?;
+    let dictionary = frame_of(dictionary)?;
     let schema_ok = frame.width() == RAW_COLUMNS.len()
         && frame
             .columns()
             .iter()
             .zip(RAW_COLUMNS)
             .all(|(c, name)| c.name().as_str() == name && *c.dtype() == raw_dtype(name));
-    if !schema_ok || frame.height() as u64 != header.meta.rows_read {
+    if !schema_ok || frame.height() as u64 != header.meta.rows_read || dictionary.width() != 1 {
         return None;
     }
-    Some(ParsedFile {
+    let dictionary = dictionary.columns()[0].str().ok()?.clone();
+    // Every position must point into the dictionary (a reader relies on it).
+    let positions_ok = frame.columns().iter().all(|c| {
+        c.dtype() != &DataType::UInt32
+            || c.u32()
+                .ok()
+                .and_then(|p| p.max())
+                .is_none_or(|max| (max as usize) < dictionary.len())
+    });
+    positions_ok.then_some(ParsedFile {
         frame,
+        dictionary,
         meta: header.meta,
     })
 }
@@ -278,6 +308,11 @@ mod tests {
         let bytes = encode(&fp, &p).unwrap();
         let back = decode(&bytes, &fp).unwrap();
         assert!(back.frame.equals_missing(&p.frame));
+        assert!(
+            back.dictionary
+                .into_series()
+                .equals_missing(&p.dictionary.clone().into_series())
+        );
         assert_eq!(back.meta, p.meta);
         let other = Fingerprint::of_file(Path::new("t.csv"), b"bytez");
         assert!(decode(&bytes, &other).is_none());

@@ -7,8 +7,6 @@
 
 pub mod archive;
 pub mod cache;
-#[cfg(test)]
-mod old_reader;
 pub mod ons_lookup;
 pub mod ons_population;
 pub mod police_uk;

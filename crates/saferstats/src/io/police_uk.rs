@@ -48,7 +48,7 @@ pub use crate::io::archive::Superseded;
 use crate::io::archive::{self, Source};
 use crate::io::cache::{Cache, Fingerprint, Lookup};
 use crate::io::source::{open_path, open_reader};
-use crate::io::street::{ParsedFile, empty_parsed, parse_street};
+use crate::io::street::{DICT_COLUMNS, ParsedFile, empty_parsed, materialise, parse_street};
 use crate::period::YearMonth;
 
 /// Crime categories published by data.police.uk since May 2013, including anti-social behaviour.
@@ -594,7 +594,14 @@ const ISSUES: [RowIssue; 3] = [
     RowIssue::UnknownCrimeType,
 ];
 
-fn split(frame: &DataFrame, duplicates: &[u32], options: &ReadOptions) -> Result<Split> {
+/// Split one unit's rows into kept and set aside (both still holding dictionary positions,
+/// shifted by `offset`: the unit's place in the combined dictionary of the read).
+fn split(
+    frame: DataFrame,
+    offset: u32,
+    duplicates: &[u32],
+    options: &ReadOptions,
+) -> Result<Split> {
     let height = frame.height();
     let mut duplicate = vec![false; height];
     for &row in duplicates {
@@ -606,7 +613,6 @@ fn split(frame: &DataFrame, duplicates: &[u32], options: &ReadOptions) -> Result
     let mut set_aside_by_reason = BTreeMap::new();
     let mut flagged_by_reason = BTreeMap::new();
     let mut rows_kept = 0u64;
-    let mut any_set_aside = false;
     let flags_of = no_location.iter().zip(unknown.iter()).zip(&duplicate);
     for ((no_loc, unk), &dup) in flags_of {
         let flags = [no_loc == Some(true), dup, unk == Some(true)];
@@ -616,10 +622,7 @@ fn split(frame: &DataFrame, duplicates: &[u32], options: &ReadOptions) -> Result
             .find(|(issue, flag)| *flag && options.handling(**issue) == Handling::SetAside)
             .map(|(issue, _)| *issue);
         match reason {
-            Some(issue) => {
-                *set_aside_by_reason.entry(issue).or_insert(0) += 1;
-                any_set_aside = true;
-            }
+            Some(issue) => *set_aside_by_reason.entry(issue).or_insert(0) += 1,
             None => {
                 rows_kept += 1;
                 for (issue, flag) in ISSUES.iter().zip(flags) {
@@ -631,25 +634,29 @@ fn split(frame: &DataFrame, duplicates: &[u32], options: &ReadOptions) -> Result
         }
         reasons.push(reason.map(RowIssue::name));
     }
-    let mut full = frame.clone();
+    let mut full = frame;
     let at = full
         .get_column_index(columns::UNKNOWN_CRIME_TYPE)
-        .expect("raw column");
+        .expect("a parsed file has every raw column");
     full.insert_column(
         at,
         Column::new(columns::DUPLICATE_CRIME_ID.into(), duplicate),
     )?;
-    let (kept, set_aside) = if any_set_aside {
-        let mask: BooleanChunked = reasons.iter().map(|r| r.is_some()).collect();
-        let set_aside_reasons: Vec<&str> = reasons.iter().flatten().copied().collect();
-        let mut set_aside = full.filter(&mask)?;
-        set_aside.with_column(Column::new(columns::REASON.into(), set_aside_reasons))?;
-        (full.filter(&!&mask)?, set_aside)
+    if offset > 0 {
+        for name in DICT_COLUMNS {
+            let shifted = full.column(name)?.u32()? + offset;
+            full.with_column(shifted.into_column())?;
+        }
+    }
+    let (kept, mut set_aside) = if rows_kept == height as u64 {
+        let none = full.clear();
+        (full, none)
     } else {
-        let mut set_aside = full.clear();
-        set_aside.with_column(Column::new_empty(columns::REASON.into(), &DataType::String))?;
-        (full, set_aside)
+        let mask: BooleanChunked = reasons.iter().map(|r| r.is_some()).collect();
+        (full.filter(&!&mask)?, full.filter(&mask)?)
     };
+    let set_aside_reasons: Vec<&str> = reasons.iter().flatten().copied().collect();
+    set_aside.with_column(Column::new(columns::REASON.into(), set_aside_reasons))?;
     Ok(Split {
         kept,
         set_aside,
@@ -659,15 +666,32 @@ fn split(frame: &DataFrame, duplicates: &[u32], options: &ReadOptions) -> Result
     })
 }
 
-/// Stack frames (in order) into one single-chunk frame.
+/// Stack frames (in order, all with the same columns) into one single-chunk frame. One column
+/// at a time is made contiguous and its parts dropped, so the peak is the frames plus one or two
+/// columns rather than twice the frames.
 fn stack(frames: Vec<DataFrame>) -> Result<DataFrame> {
-    let mut frames = frames.into_iter();
-    let mut out = frames.next().expect("at least one frame");
-    for f in frames {
-        out.vstack_mut_owned(f)?;
+    let height = frames.iter().map(DataFrame::height).sum();
+    let width = frames.first().map_or(0, DataFrame::width);
+    let mut parts: Vec<Vec<Column>> = (0..width)
+        .map(|_| Vec::with_capacity(frames.len()))
+        .collect();
+    for frame in frames {
+        for (i, column) in frame.into_columns().into_iter().enumerate() {
+            parts[i].push(column);
+        }
     }
-    out.rechunk_mut_par();
-    Ok(out)
+    let columns = parts
+        .into_par_iter()
+        .map(|parts| {
+            let mut parts = parts.into_iter();
+            let mut column = parts.next().expect("at least one frame");
+            for part in parts {
+                column.append_owned(part)?;
+            }
+            Ok(column.rechunk())
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(DataFrame::new(height, columns)?)
 }
 
 /// Order the units, find duplicate Crime IDs across them, split each into kept and set-aside
@@ -698,12 +722,40 @@ fn assemble(
         .collect::<Result<Vec<_>>>()?;
     let duplicates = find_duplicates(&ids);
     drop(ids);
-    let splits = units
-        .par_iter()
+    // One dictionary for the read: the units' dictionaries one after another.
+    let mut offsets = Vec::with_capacity(units.len());
+    let mut dictionary_len = 0u64;
+    for u in &units {
+        offsets
+            .push(u32::try_from(dictionary_len).map_err(|_| {
+                Error::param("paths", "more than 2^32 distinct values in one read")
+            })?);
+        dictionary_len += u.parsed.dictionary.len() as u64;
+    }
+    let mut dictionary = units[0].parsed.dictionary.clone();
+    for u in &units[1..] {
+        dictionary.append(&u.parsed.dictionary)?;
+    }
+    dictionary.rechunk_mut();
+    // Each unit's parsed rows are dropped once split.
+    let (units, frames): (Vec<_>, Vec<_>) = units
+        .into_iter()
+        .map(|u| {
+            let Unit {
+                name,
+                archive,
+                from_cache,
+                parsed,
+            } = u;
+            ((name, archive, from_cache, parsed.meta), parsed.frame)
+        })
+        .unzip();
+    let splits = frames
+        .into_par_iter()
+        .zip(offsets)
         .zip(&duplicates)
-        .map(|(u, dups)| split(&u.parsed.frame, dups, options))
+        .map(|((frame, offset), dups)| split(frame, offset, dups, options))
         .collect::<Result<Vec<_>>>()?;
-
     let mut report = ReadReport {
         superseded,
         cache,
@@ -713,15 +765,14 @@ fn assemble(
     let mut forces = BTreeSet::new();
     let mut kept = Vec::with_capacity(splits.len());
     let mut set_aside = Vec::with_capacity(splits.len());
-    for (unit, part) in units.into_iter().zip(splits) {
-        let meta = unit.parsed.meta;
+    for ((name, archive, from_cache, meta), part) in units.into_iter().zip(splits) {
         report.files.push(FileReport {
-            source: unit.name,
+            source: name,
             rows_read: meta.rows_read,
             rows_kept: part.rows_kept,
             months: meta.months.clone(),
-            archive: unit.archive,
-            from_cache: unit.from_cache,
+            archive,
+            from_cache,
         });
         report.rows_read += meta.rows_read;
         report.rows_kept += part.rows_kept;
@@ -749,7 +800,11 @@ fn assemble(
     }
     report.forces = forces.into_iter().collect();
     debug_assert_eq!(report.rows_read, report.rows_kept + report.rows_set_aside);
-    let (crimes, set_aside) = rayon::join(|| stack(kept), || stack(set_aside));
+    // Stacked on their positions, then turned into strings in one pass per column.
+    let (crimes, set_aside) = rayon::join(
+        || materialise(&stack(kept)?, &dictionary),
+        || materialise(&stack(set_aside)?, &dictionary),
+    );
     Ok(PoliceUkData {
         crimes: crimes?,
         set_aside: set_aside?,

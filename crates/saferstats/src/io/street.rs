@@ -6,16 +6,15 @@
 //! and the keep-or-set-aside decision are made by [`police_uk`](super::police_uk) over all files.
 //! This frame is also what the read cache stores, so it does not depend on the read options.
 //!
-//! No field is copied into a `String` of its own: UTF-8 is checked once per record, and string
-//! columns are Arrow string views. The columns whose values repeat (forces, LSOAs, crime types,
-//! outcomes, street names, context) store each distinct value of the file once and give every
-//! row a 16-byte view of it; Crime IDs are copied into one buffer per file.
+//! No field is copied into a `String` of its own: UTF-8 is checked once per record. The columns
+//! whose values repeat (forces, LSOAs, crime types, outcomes, street names, context) are parsed
+//! into positions in one dictionary of the file's distinct values, each stored once; in the
+//! output they become string views into that dictionary (see [`materialise`]), so a value
+//! repeated on 100,000 rows is stored once. Crime IDs are copied into one string buffer.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
-use polars_arrow::array::{Utf8ViewArray, View};
-use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -36,10 +35,14 @@ pub(crate) struct FileMeta {
     pub unknown_crime_types: BTreeMap<String, u64>,
 }
 
-/// One parsed file: every row (see [`RAW_COLUMNS`]) and what it holds.
+/// One parsed file: every row (see [`RAW_COLUMNS`]), the dictionary of its repeated values,
+/// and what it holds.
 #[derive(Debug, Clone)]
 pub(crate) struct ParsedFile {
     pub frame: DataFrame,
+    /// The distinct values of the [`DICT_COLUMNS`] (all of them, one list), which those
+    /// columns of `frame` hold as `UInt32` positions.
+    pub dictionary: StringChunked,
     pub meta: FileMeta,
 }
 
@@ -62,18 +65,8 @@ pub(crate) const RAW_COLUMNS: [&str; 14] = [
     columns::UNKNOWN_CRIME_TYPE,
 ];
 
-/// The dtype of each of [`RAW_COLUMNS`].
-pub(crate) fn raw_dtype(column: &str) -> DataType {
-    match column {
-        columns::MONTH => DataType::Date,
-        columns::LONGITUDE | columns::LATITUDE => DataType::Float64,
-        columns::NO_LOCATION | columns::UNKNOWN_CRIME_TYPE => DataType::Boolean,
-        _ => DataType::String,
-    }
-}
-
-/// Police.uk header names of the string columns stored once per distinct value, with the output
-/// column and whether the header must have it.
+/// Police.uk header names of the columns whose values repeat, with the output column and
+/// whether the header must have it. They are parsed into positions in the file's dictionary.
 const DICT_FIELDS: [(&str, &str, bool); 8] = [
     ("Reported by", columns::REPORTED_BY, true),
     ("Falls within", columns::FALLS_WITHIN, true),
@@ -88,155 +81,117 @@ const FALLS_WITHIN: usize = 1;
 const LSOA_CODE: usize = 3;
 const CRIME_TYPE: usize = 5;
 
-/// Arrow string views over buffers this builder owns (each buffer at most `u32::MAX` bytes, as
-/// views address them with 32-bit offsets).
+/// The output columns held as dictionary positions in a parsed file.
+pub(crate) const DICT_COLUMNS: [&str; 8] = [
+    columns::REPORTED_BY,
+    columns::FALLS_WITHIN,
+    columns::LOCATION,
+    columns::LSOA_CODE,
+    columns::LSOA_NAME,
+    columns::CRIME_TYPE,
+    columns::LAST_OUTCOME,
+    columns::CONTEXT,
+];
+
+fn is_dict_column(column: &str) -> bool {
+    DICT_COLUMNS.contains(&column)
+}
+
+/// The dtype of each of [`RAW_COLUMNS`] in a parsed file.
+pub(crate) fn raw_dtype(column: &str) -> DataType {
+    match column {
+        columns::MONTH => DataType::Date,
+        columns::LONGITUDE | columns::LATITUDE => DataType::Float64,
+        columns::NO_LOCATION | columns::UNKNOWN_CRIME_TYPE => DataType::Boolean,
+        c if is_dict_column(c) => DataType::UInt32,
+        _ => DataType::String,
+    }
+}
+
+/// A parsed file's rows as output rows: each dictionary column becomes the strings it points
+/// at (16-byte views into the one dictionary buffer, so a repeated value is stored once).
+/// Other columns, and columns the file does not have (`duplicate_crime_id`), are kept as they are.
+pub(crate) fn materialise(frame: &DataFrame, dictionary: &StringChunked) -> Result<DataFrame> {
+    let cols = frame
+        .columns()
+        .iter()
+        .map(|c| {
+            if !is_dict_column(c.name()) {
+                return Ok(c.clone());
+            }
+            let positions = c.cast(&IDX_DTYPE)?;
+            let values = dictionary.take(positions.idx()?)?;
+            Ok(values.with_name(c.name().clone()).into_column())
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(DataFrame::new(frame.height(), cols)?)
+}
+
+/// The distinct values of a file's repeated columns, numbered in order of first appearance.
 #[derive(Default)]
-struct ViewBuffers {
-    done: Vec<Vec<u8>>,
-    current: Vec<u8>,
+struct Dictionary {
+    positions: PlHashMap<Box<str>, u32>,
+    values: Vec<Box<str>>,
 }
 
-impl ViewBuffers {
-    /// Store `value` (unless short enough to live inside its view) and return its view.
-    fn push(&mut self, value: &str) -> View {
-        let bytes = value.as_bytes();
-        if bytes.len() <= View::MAX_INLINE_SIZE as usize {
-            return View::new_inline(bytes);
+impl Dictionary {
+    fn position(&mut self, value: &str) -> u32 {
+        if let Some(p) = self.positions.get(value) {
+            return *p;
         }
-        if self.current.len() + bytes.len() > u32::MAX as usize {
-            self.done.push(std::mem::take(&mut self.current));
-        }
-        let offset = self.current.len() as u32;
-        self.current.extend_from_slice(bytes);
-        View::new_from_bytes(bytes, self.done.len() as u32, offset)
-    }
-
-    /// The bytes of a view made by [`ViewBuffers::push`].
-    fn get<'a>(&'a self, view: &'a View) -> &'a [u8] {
-        if let Some(inline) = view.get_inlined_slice() {
-            return inline;
-        }
-        let buffer: &[u8] = match self.done.get(view.buffer_idx as usize) {
-            Some(b) => b,
-            None => &self.current,
-        };
-        let start = view.offset as usize;
-        &buffer[start..start + view.length as usize]
-    }
-
-    /// The buffers, in the order views address them.
-    fn finish(mut self) -> Vec<Vec<u8>> {
-        if !self.current.is_empty() {
-            self.done.push(self.current);
-        }
-        self.done
+        let p = self.values.len() as u32;
+        self.values.push(value.into());
+        self.positions.insert(value.into(), p);
+        p
     }
 }
 
-/// A nullable string column under construction: an empty (after trimming) field is null.
-struct ViewColumn {
-    name: &'static str,
-    views: Vec<View>,
-    validity: MutableBitmap,
-    buffers: ViewBuffers,
-}
-
-impl ViewColumn {
-    fn new(name: &'static str) -> Self {
-        ViewColumn {
-            name,
-            views: Vec::new(),
-            validity: MutableBitmap::new(),
-            buffers: ViewBuffers::default(),
-        }
-    }
-
-    fn push_view(&mut self, view: Option<View>) {
-        self.views.push(view.unwrap_or_default());
-        self.validity.push(view.is_some());
-    }
-
-    fn finish(self) -> Result<Column> {
-        let validity: Bitmap = self.validity.into();
-        let validity = (validity.unset_bits() > 0).then_some(validity);
-        let array = Utf8ViewArray::try_new(
-            ArrowDataType::Utf8View,
-            self.views.into(),
-            self.buffers
-                .finish()
-                .into_iter()
-                .map(Into::into)
-                .collect::<Vec<_>>()
-                .into(),
-            validity,
-        )?;
-        Ok(StringChunked::with_chunk(self.name.into(), array)
-            .into_series()
-            .into_column())
-    }
-}
-
-/// A string column whose values repeat: each distinct value is stored once and numbered in
-/// order of first appearance; rows hold views of it.
+/// One repeated column under construction: positions in the dictionary, null for an empty
+/// (after trimming) value.
 struct DictColumn {
-    column: ViewColumn,
-    codes: PlHashMap<Box<str>, u32>,
-    distinct: Vec<View>,
-    /// The previous row's value and code: runs of one value skip the hash lookup.
+    name: &'static str,
+    positions: Vec<Option<u32>>,
+    /// The previous row's value and position: runs of one value skip the hash lookup.
     last: Option<(String, u32)>,
 }
 
 impl DictColumn {
     fn new(name: &'static str) -> Self {
         DictColumn {
-            column: ViewColumn::new(name),
-            codes: PlHashMap::default(),
-            distinct: Vec::new(),
+            name,
+            positions: Vec::new(),
             last: None,
         }
     }
 
-    /// Append a trimmed value; returns its code, or `None` for an empty value (null).
-    fn push(&mut self, value: &str) -> Option<u32> {
-        if value.is_empty() {
-            self.column.push_view(None);
-            return None;
-        }
-        let code = match &self.last {
-            Some((last, code)) if last == value => *code,
-            _ => {
-                let code = match self.codes.get(value) {
-                    Some(code) => *code,
-                    None => {
-                        let code = self.distinct.len() as u32;
-                        self.distinct.push(self.column.buffers.push(value));
-                        self.codes.insert(value.into(), code);
-                        code
-                    }
-                };
-                match &mut self.last {
-                    Some((last, c)) => {
-                        last.clear();
-                        last.push_str(value);
-                        *c = code;
-                    }
-                    None => self.last = Some((value.to_string(), code)),
+    /// Append a trimmed value; returns its position, or `None` for an empty value (null).
+    fn push(&mut self, value: &str, dictionary: &mut Dictionary) -> Option<u32> {
+        let position = if value.is_empty() {
+            None
+        } else {
+            match &mut self.last {
+                Some((last, p)) if last == value => Some(*p),
+                Some((last, p)) => {
+                    *p = dictionary.position(value);
+                    last.clear();
+                    last.push_str(value);
+                    Some(*p)
                 }
-                code
+                None => {
+                    let p = dictionary.position(value);
+                    self.last = Some((value.to_string(), p));
+                    Some(p)
+                }
             }
         };
-        self.column.push_view(Some(self.distinct[code as usize]));
-        Some(code)
+        self.positions.push(position);
+        position
     }
 
-    fn push_null(&mut self) {
-        self.column.push_view(None);
-    }
-
-    /// The value of a code.
-    fn value(&self, code: u32) -> &str {
-        let bytes = self.column.buffers.get(&self.distinct[code as usize]);
-        std::str::from_utf8(bytes).expect("stored from a &str")
+    fn finish(self) -> Column {
+        UInt32Chunked::from_iter_options(self.name.into(), self.positions.into_iter())
+            .into_series()
+            .into_column()
     }
 }
 
@@ -276,7 +231,8 @@ pub(crate) fn parse_street(mut src: CsvSource) -> Result<ParsedFile> {
         });
     }
 
-    let mut crime_id = ViewColumn::new(columns::CRIME_ID);
+    let mut crime_id = StringChunkedBuilder::new(columns::CRIME_ID.into(), 1024);
+    let mut dictionary = Dictionary::default();
     let mut dicts: Vec<DictColumn> = DICT_FIELDS
         .iter()
         .map(|(_, out, _)| DictColumn::new(out))
@@ -286,10 +242,11 @@ pub(crate) fn parse_street(mut src: CsvSource) -> Result<ParsedFile> {
     let mut lat = Vec::new();
     let mut no_location = Vec::new();
     let mut unknown = Vec::new();
-    // Per crime-type code: whether it is unknown, and its row count.
-    let mut type_unknown: Vec<bool> = Vec::new();
-    let mut type_rows: Vec<u64> = Vec::new();
+    // Per dictionary position used as a crime type: whether it is unknown, and its rows.
+    let mut crime_types: BTreeMap<u32, (bool, u64)> = BTreeMap::new();
+    let mut last_type: Option<(u32, bool)> = None;
     let mut empty_type_rows = 0u64;
+    let mut forces = BTreeSet::new();
     let mut months = BTreeSet::new();
     let mut last_month: Option<(String, YearMonth)> = None;
 
@@ -317,9 +274,13 @@ pub(crate) fn parse_street(mut src: CsvSource) -> Result<ParsedFile> {
         let month = match &last_month {
             Some((raw, month)) if raw == raw_month => *month,
             _ => {
-                let month: YearMonth = raw_month
-                    .parse()
-                    .map_err(|reason: String| src.bad_value(line, "Month", raw_month, &reason))?;
+                let month: YearMonth = raw_month.parse().map_err(|e| {
+                    let reason = match e {
+                        Error::InvalidParameter { reason, .. } => reason,
+                        other => other.to_string(),
+                    };
+                    src.bad_value(line, "Month", raw_month, &reason)
+                })?;
                 months.insert(month);
                 last_month = Some((raw_month.to_string(), month));
                 month
@@ -335,53 +296,59 @@ pub(crate) fn parse_street(mut src: CsvSource) -> Result<ParsedFile> {
         }
 
         let id = trim(field(id_ix));
-        let id_view = (!id.is_empty()).then(|| crime_id.buffers.push(id));
-        crime_id.push_view(id_view);
-        let mut codes = [None; DICT_FIELDS.len()];
-        for ((dict, ix), code) in dicts.iter_mut().zip(&dict_ix).zip(&mut codes) {
-            match ix {
-                Some(i) => *code = dict.push(trim(field(*i))),
-                None => dict.push_null(),
-            }
+        if id.is_empty() {
+            crime_id.append_null();
+        } else {
+            crime_id.append_value(id);
         }
-        let is_unknown = match codes[CRIME_TYPE] {
-            Some(code) => {
-                let code = code as usize;
-                if code == type_unknown.len() {
-                    let name = dicts[CRIME_TYPE].value(code as u32);
-                    type_unknown.push(
-                        !CRIME_TYPES.contains(&name) && !HISTORICAL_CRIME_TYPES.contains(&name),
-                    );
-                    type_rows.push(0);
-                }
-                type_rows[code] += 1;
-                type_unknown[code]
+        let mut positions = [None; DICT_FIELDS.len()];
+        for ((dict, ix), p) in dicts.iter_mut().zip(&dict_ix).zip(&mut positions) {
+            *p = match ix {
+                Some(i) => dict.push(trim(field(*i)), &mut dictionary),
+                None => dict.push("", &mut dictionary),
+            };
+        }
+        let is_unknown = match positions[CRIME_TYPE] {
+            Some(p) => {
+                let is_unknown = match last_type {
+                    Some((last, u)) if last == p => u,
+                    _ => {
+                        let name = &*dictionary.values[p as usize];
+                        let u =
+                            !CRIME_TYPES.contains(&name) && !HISTORICAL_CRIME_TYPES.contains(&name);
+                        last_type = Some((p, u));
+                        u
+                    }
+                };
+                crime_types.entry(p).or_insert((is_unknown, 0)).1 += 1;
+                is_unknown
             }
             None => {
                 empty_type_rows += 1;
                 true
             }
         };
+        if let Some(p) = positions[FALLS_WITHIN] {
+            forces.insert(p);
+        }
         month_days.push(month.to_epoch_days());
         lon.push(x);
         lat.push(y);
-        no_location.push(x.is_none() || y.is_none() || codes[LSOA_CODE].is_none());
+        no_location.push(x.is_none() || y.is_none() || positions[LSOA_CODE].is_none());
         unknown.push(is_unknown);
     }
 
-    let mut unknown_crime_types = BTreeMap::new();
-    for (code, (&is_unknown, &rows)) in type_unknown.iter().zip(&type_rows).enumerate() {
-        if is_unknown {
-            let name = dicts[CRIME_TYPE].value(code as u32).to_string();
-            unknown_crime_types.insert(name, rows);
-        }
-    }
+    let mut unknown_crime_types: BTreeMap<String, u64> = crime_types
+        .into_iter()
+        .filter(|(_, (is_unknown, _))| *is_unknown)
+        .map(|(p, (_, rows))| (dictionary.values[p as usize].to_string(), rows))
+        .collect();
     if empty_type_rows > 0 {
         unknown_crime_types.insert(String::new(), empty_type_rows);
     }
-    let falls_within = &dicts[FALLS_WITHIN];
-    let forces: BTreeSet<String> = (0..falls_within.distinct.len() as u32)
-        .map(|code| falls_within.value(code).to_string())
+    let forces: BTreeSet<String> = forces
+        .into_iter()
+        .map(|p| dictionary.values[p as usize].to_string())
         .collect();
     let meta = FileMeta {
         rows_read,
@@ -390,13 +357,9 @@ pub(crate) fn parse_street(mut src: CsvSource) -> Result<ParsedFile> {
         unknown_crime_types,
     };
 
-    let mut dict_columns = dicts
-        .into_iter()
-        .map(|d| d.column.finish())
-        .collect::<Result<Vec<_>>>()?
-        .into_iter();
+    let mut dict_columns = dicts.into_iter().map(DictColumn::finish);
     let mut cols = Vec::with_capacity(RAW_COLUMNS.len());
-    cols.push(crime_id.finish()?);
+    cols.push(crime_id.finish().into_series().into_column());
     cols.push(Column::new(columns::MONTH.into(), month_days).cast(&DataType::Date)?);
     cols.extend(dict_columns.by_ref().take(2)); // reported_by, falls_within
     cols.push(Column::new(columns::LONGITUDE.into(), lon));
@@ -412,7 +375,15 @@ pub(crate) fn parse_street(mut src: CsvSource) -> Result<ParsedFile> {
             .map(|c| c.as_str())
             .eq(RAW_COLUMNS)
     );
-    Ok(ParsedFile { frame, meta })
+    let dictionary = StringChunked::from_iter_values(
+        "dictionary".into(),
+        dictionary.values.iter().map(|v| &**v),
+    );
+    Ok(ParsedFile {
+        frame,
+        dictionary,
+        meta,
+    })
 }
 
 /// An empty parsed file (the schema, no rows).
@@ -423,6 +394,10 @@ pub(crate) fn empty_parsed() -> Result<ParsedFile> {
         .collect();
     Ok(ParsedFile {
         frame: DataFrame::new_infer_height(cols)?,
+        dictionary: StringChunked::from_iter_values(
+            "dictionary".into(),
+            std::iter::empty::<&str>(),
+        ),
         meta: FileMeta {
             rows_read: 0,
             months: Vec::new(),
@@ -430,4 +405,16 @@ pub(crate) fn empty_parsed() -> Result<ParsedFile> {
             unknown_crime_types: BTreeMap::new(),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dictionary_fields_and_columns_agree() {
+        let outs: Vec<&str> = DICT_FIELDS.iter().map(|(_, out, _)| *out).collect();
+        assert_eq!(outs, DICT_COLUMNS);
+        assert!(DICT_COLUMNS.iter().all(|c| RAW_COLUMNS.contains(c)));
+    }
 }

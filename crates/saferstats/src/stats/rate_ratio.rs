@@ -29,15 +29,26 @@
 //!
 //! **Over-dispersion** ([`compare_poisson_rates_dispersed`]): quasi-Poisson, Var = φ·mean. The
 //! asymptotic statistics are divided by √φ and their CIs are the inversions at z·√φ (for
-//! wald-log: the log-ratio half-width times √φ). The exact methods use effective counts y/φ,
-//! rounded to the nearest integer, for both p-value and CI (the ratio itself is always from the
-//! observed counts). φ < 1 is treated as 1 (under-dispersion is not used to narrow intervals).
+//! wald-log: the log-ratio half-width times √φ). The exact conditional methods have no
+//! quasi-Poisson form (under over-dispersion y₁ given the total is not binomial), so with φ > 1
+//! they are replaced by the quasi-Poisson score test. φ < 1 is treated as 1 (under-dispersion is
+//! not used to narrow intervals).
+//!
+//! **Matched tests** ([`compare_poisson_rates_matched`], used by [`crate::frame::change`]): the
+//! interval is the inversion of the test that gave the p-value, so the two always agree. The
+//! functions above keep the reference intervals their oracle tests pin (Clopper–Pearson with
+//! the "minlike" exact p, Lancaster's mid-p interval with statsmodels' mid-p, the log-Wald
+//! interval with the Wald test), which can disagree with their p-values.
+//!
+//! **Dispersion from monthly counts**: [`dispersion_from_monthly`] (the Pearson χ²/df of the
+//! year + calendar-month model) and [`dispersion_robust`] (a Huber M-estimate of the same
+//! model with Huber's Proposal 2 scale, robust to a few anomalous months).
 
 use crate::error::Error;
 
 use crate::stats::special::{
-    beta_quantile_pq, binom_cdf_pq, binom_pmf_pq, binom_sf_pq, brent, normal_quantile,
-    normal_two_sided_p,
+    beta_quantile_pq, binom_cdf_pq, binom_pmf_pq, binom_sf_pq, brent, ln_dbinom, normal_cdf,
+    normal_quantile, normal_two_sided_p,
 };
 
 /// Test (and matching confidence interval) for comparing two Poisson rates; names as statsmodels
@@ -209,10 +220,11 @@ pub fn compare_poisson_rates(
 }
 
 /// [`compare_poisson_rates`] allowing over-dispersion φ (quasi-Poisson, Var = φ·mean, e.g. the
-/// Pearson χ²/df of a model for the monthly counts): asymptotic statistics are divided by √φ and
-/// their CIs widened accordingly (the log-ratio CI by √φ); exact methods use effective counts
-/// round(y/φ). φ < 1 is treated as 1; NaN φ gives NaN results. φ = 1 is exactly
-/// [`compare_poisson_rates`].
+/// estimate of [`dispersion_robust`]): asymptotic statistics are divided by √φ and their CIs
+/// widened accordingly (the log-ratio CI by √φ). The exact methods, which have no quasi-Poisson
+/// form, become the quasi-Poisson score test when φ > 1 (`statistic` is then its z); rounding
+/// the counts to y/φ for an exact test, which this function did before, is not a valid test.
+/// φ < 1 is treated as 1; NaN φ gives NaN results. φ = 1 is exactly [`compare_poisson_rates`].
 ///
 /// # Examples
 ///
@@ -255,16 +267,15 @@ pub fn compare_poisson_rates_dispersed(
     let ci_ok = confidence > 0.0 && confidence < 1.0;
     let alpha = 1.0 - confidence;
     let d = n2 / n1;
+    // An exact conditional test has no quasi-Poisson form: with φ > 1 it is the score test.
+    let method = if phi > 1.0 {
+        quasi_form(method)
+    } else {
+        method
+    };
 
     if method.is_exact() {
-        let (e1, e2) = if phi > 1.0 {
-            (
-                (y1 as f64 / phi).round() as u64,
-                (y2 as f64 / phi).round() as u64,
-            )
-        } else {
-            (y1, y2)
-        };
+        let (e1, e2) = (y1, y2);
         let n = e1 + e2;
         if n == 0 {
             out.p_value = 1.0;
@@ -638,6 +649,701 @@ pub fn dispersion_from_monthly(counts: &[f64], first_month: u32) -> crate::Resul
         }
     }
     Ok(x2 / ((years - 1) * 11) as f64)
+}
+
+/// The quasi-Poisson form of a method: the exact conditional methods have none (under
+/// over-dispersion y₁ given the total is not binomial), so they become the score test, the
+/// quasi-likelihood score test of the log rate ratio.
+fn quasi_form(method: PoissonTest) -> PoissonTest {
+    if method.is_exact() {
+        PoissonTest::Score
+    } else {
+        method
+    }
+}
+
+/// A p-value and an interval for the rate ratio from one statistic
+/// ([`compare_poisson_rates_matched`]).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct RateTest {
+    /// The method whose statistic gave both the p-value and the interval (the score test when
+    /// an exact method was asked for with a dispersion above 1).
+    pub method: PoissonTest,
+    /// Whether the variance was scaled by the dispersion (quasi-Poisson).
+    pub quasi: bool,
+    /// The dispersion φ used (at least 1; NaN when the input φ was NaN).
+    pub dispersion: f64,
+    /// z (asymptotic methods, divided by √φ when quasi); `None` for the exact methods and
+    /// when undefined.
+    pub statistic: Option<f64>,
+    /// Two-sided p-value for H₀: rate ratio = 1 (NaN for invalid exposures).
+    pub p_value: f64,
+    /// Rate ratio (y₁/n₁)/(y₂/n₂).
+    pub ratio: f64,
+    /// Lower limit: every ratio the test does not reject at 1 − confidence lies in
+    /// [`ratio_lower`, `ratio_upper`].
+    pub ratio_lower: f64,
+    /// Upper limit (may be +∞).
+    pub ratio_upper: f64,
+    /// Why the interval is degenerate or wider than the test's acceptance region, if it is.
+    pub note: Option<&'static str>,
+}
+
+impl RateTest {
+    /// The name of the test used: the method's name, prefixed `quasi-` when the variance was
+    /// scaled by φ (`"exact-cond"`, `"quasi-score"`, `"quasi-wald-log"`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::stats::rate_ratio::{compare_poisson_rates_matched, PoissonTest};
+    /// let t = compare_poisson_rates_matched(130, 1.0, 120, 1.0, PoissonTest::ExactConditional, 0.95, 4.0);
+    /// assert_eq!(t.name(), "quasi-score");
+    /// let t = compare_poisson_rates_matched(130, 1.0, 120, 1.0, PoissonTest::ExactConditional, 0.95, 1.0);
+    /// assert_eq!(t.name(), "exact-cond");
+    /// ```
+    pub fn name(&self) -> String {
+        if self.quasi {
+            format!("quasi-{}", self.method.name())
+        } else {
+            self.method.name().to_string()
+        }
+    }
+}
+
+/// Compare two Poisson rates with a p-value and an interval that agree: the interval is the
+/// set of ratios the same test does not reject, so p < 1 − confidence exactly when the interval
+/// excludes 1. Used by [`crate::frame::change`]. With φ > 1 (after flooring at 1) the variance is
+/// scaled by φ: the quasi-Poisson form of `method` (z/√φ, interval inverted at z·√φ); the exact
+/// methods, which have no quasi-Poisson form, become the quasi-Poisson score test
+/// z = (y₁ − N·π₀)/√(φ·N·π₀(1 − π₀)), N = y₁ + y₂, π₀ = n₁/(n₁ + n₂) (the Rao score test of the
+/// Poisson GLM with scale φ). Per method, at φ = 1:
+///
+/// | method | p-value | interval |
+/// |---|---|---|
+/// | `exact-cond` | central: min(1, 2·min(P(X ≤ y₁), P(X ≥ y₁))), X ~ Bin(N, π₀); equal to the "minlike" p of statsmodels and R when n₁ = n₂ | Clopper–Pearson (its inversion; R `poisson.test`) |
+/// | `cond-midp` | statsmodels' (as [`compare_poisson_rates`]) | the smallest interval holding every ratio the same p-value does not reject, by a 200-point grid on each side and bisection; this p-value is not monotone in the ratio, so a rejected ratio can lie inside (`note` says so) |
+/// | `score`, `wald-log`, `sqrt` | as [`compare_poisson_rates`] | as [`compare_poisson_rates`] (already its inversion) |
+/// | `wald` | as [`compare_poisson_rates`] | inversion of the Wald statistic (closed form); with a zero count the statistic is the same for every ratio, so the interval is (0, ∞), [0, 0] or [∞, ∞] (`note`) |
+/// | `score-log` | as [`compare_poisson_rates`] | the inversion around the estimate, widened to include 1 when the test does not reject 1 there (the statistic returns to 0 far from the estimate) |
+///
+/// [`compare_poisson_rates`] keeps the reference intervals (Clopper–Pearson, Lancaster mid-p,
+/// log-Wald for `wald`) that its oracle tests pin.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::stats::rate_ratio::{compare_poisson_rates_matched, PoissonTest};
+/// // 4 crimes after none: the Wald test rejects (p = 0.046) and so does its interval.
+/// let t = compare_poisson_rates_matched(4, 1.0, 0, 1.0, PoissonTest::Wald, 0.95, 1.0);
+/// assert!(t.p_value < 0.05 && t.ratio_lower > 1.0 && t.note.is_some());
+/// // Quasi-Poisson with φ = 6.2: the log-Wald half-width grows by √6.2.
+/// let t = compare_poisson_rates_matched(1350, 1.0, 1250, 1.0, PoissonTest::WaldLog, 0.95, 6.2);
+/// assert_eq!(t.name(), "quasi-wald-log");
+/// let half = (t.ratio_upper / t.ratio).ln();
+/// assert!((half - 1.959963984540054 * (6.2f64 * (1.0 / 1350.0 + 1.0 / 1250.0)).sqrt()).abs() < 1e-12);
+/// ```
+///
+/// # References
+///
+/// Fay (2010), "Two-sided exact tests and matching confidence intervals for discrete data",
+/// *R Journal* 2(1):53–58 (central and minlike p-values and their matching intervals);
+/// Wedderburn (1974), "Quasi-likelihood functions, generalized linear models, and the
+/// Gauss–Newton method", *Biometrika* 61:439–447, and McCullagh & Nelder (1989), *Generalized
+/// Linear Models*, 2nd ed., §9.2 (quasi-Poisson: variance φ·μ, tests and intervals with the
+/// scale φ); Gu, Ng, Tang & Schucany (2008) for the statistics.
+pub fn compare_poisson_rates_matched(
+    y1: u64,
+    n1: f64,
+    y2: u64,
+    n2: f64,
+    method: PoissonTest,
+    confidence: f64,
+    dispersion: f64,
+) -> RateTest {
+    let phi = if dispersion.is_nan() {
+        f64::NAN
+    } else {
+        dispersion.max(1.0)
+    };
+    let quasi = phi > 1.0;
+    let used = if quasi { quasi_form(method) } else { method };
+    let base = compare_poisson_rates_dispersed(y1, n1, y2, n2, used, confidence, phi);
+    let mut out = RateTest {
+        method: used,
+        quasi,
+        dispersion: phi,
+        statistic: base.statistic,
+        p_value: base.p_value,
+        ratio: base.ratio,
+        ratio_lower: base.ratio_lower,
+        ratio_upper: base.ratio_upper,
+        note: None,
+    };
+    if base.p_value.is_nan() {
+        return out;
+    }
+    let ci_ok = confidence > 0.0 && confidence < 1.0;
+    let alpha = 1.0 - confidence;
+    let d = n2 / n1;
+    let n = y1 + y2;
+    match used {
+        PoissonTest::ExactConditional => {
+            if n > 0 {
+                let (bp, bq) = (n1 / (n1 + n2), n2 / (n1 + n2));
+                let below = binom_cdf_pq(y1, n, bp, bq);
+                let above = binom_sf_pq(y1, n, bp, bq);
+                out.p_value = (2.0 * below.min(above)).min(1.0);
+            }
+        }
+        PoissonTest::MidP if ci_ok && n > 0 => {
+            let (lo, hi, hole) = midp_hull(y1, n, alpha, (n1 / n2).ln(), base.p_value);
+            out.ratio_lower = lo * d;
+            out.ratio_upper = hi * d;
+            if !(base.p_value < alpha) {
+                // The null is inside; keep it so after rounding in exp(u₀)·d.
+                out.ratio_lower = out.ratio_lower.min(1.0);
+                out.ratio_upper = out.ratio_upper.max(1.0);
+            }
+            if hole {
+                out.note = Some(
+                    "cond-midp: the test rejects a ratio of 1 that lies inside the interval \
+                     (statsmodels' mid-p value is not monotone in the ratio, so the set it does \
+                     not reject has gaps); use exact-cond",
+                );
+            }
+        }
+        PoissonTest::Wald if ci_ok && n > 0 => {
+            let crit = -normal_quantile(alpha / 2.0) * phi.sqrt();
+            let (lo, hi) = wald_limits(y1 as f64, y2 as f64, crit);
+            out.ratio_lower = lo * d;
+            out.ratio_upper = hi * d;
+            if y1 == 0 || y2 == 0 {
+                out.note = Some(
+                    "wald: with a zero count the Wald statistic is the same for every ratio, so \
+                     it rejects all or none of them; use exact-cond or score",
+                );
+            }
+        }
+        PoissonTest::ScoreLog if ci_ok => {
+            let accepted = !(base.p_value < alpha);
+            if accepted && (out.ratio_lower > 1.0 || out.ratio_upper < 1.0) {
+                out.ratio_lower = out.ratio_lower.min(1.0);
+                out.ratio_upper = out.ratio_upper.max(1.0);
+                out.note = Some(
+                    "score-log: the interval is widened to include 1, which the test does not \
+                     reject (its statistic returns towards 0 far from the estimate)",
+                );
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Limits for t = R·n₁/n₂ from inverting the Wald statistic z(t) = (y₁ − y₂t)/√(y₁ + y₂t²)
+/// = ±c. z decreases from √y₁ (t = 0) to −√y₂ (t → ∞), so the lower limit is 0 when
+/// √y₁ ≤ c and the upper ∞ when √y₂ ≤ c; otherwise the roots of
+/// y₂(y₂ − c²)t² − 2y₁y₂t + y₁(y₁ − c²) = 0, in cancellation-free form. With y₁ = 0 (y₂ = 0)
+/// z is constant in t > 0 and the limits are [0, 0] or (0, ∞) ([∞, ∞] or (0, ∞)).
+fn wald_limits(y1: f64, y2: f64, c: f64) -> (f64, f64) {
+    let c2 = c * c;
+    let b = y1 * y2;
+    let disc = (y1 * y2 * c2 * (y1 + y2 - c2)).max(0.0).sqrt();
+    let lower = if y1 <= c2 {
+        0.0
+    } else if y2 == 0.0 {
+        f64::INFINITY
+    } else {
+        y1 * (y1 - c2) / (b + disc)
+    };
+    let upper = if y2 <= c2 {
+        f64::INFINITY
+    } else if y1 == 0.0 {
+        0.0
+    } else {
+        (b + disc) / (y2 * (y2 - c2))
+    };
+    (lower, upper)
+}
+
+/// The hull of the set of odds ratios ω = θ/(1 − θ) (θ the binomial probability of x of n)
+/// that statsmodels' cond-midp p-value does not reject at `alpha`, and whether the null `u0`
+/// (log odds), whose p-value is `p0`, lies in a gap of that set inside the hull.
+///
+/// Every term of the "minlike" sum is at most pmf(x)·(1 + 10⁻⁷), so p ≤ (n + 1)·1.0000001·pmf(x)
+/// and the set lies where that bound reaches `alpha`; each side of the estimate is searched on a
+/// 200-point grid in the log odds and the outermost change refined by bisection. The null itself
+/// is always classified by its own p-value `p0`, so the interval contains it exactly when
+/// it is not rejected, unless it lies in a gap (`true`).
+fn midp_hull(x: u64, n: u64, alpha: f64, u0: f64, p0: f64) -> (f64, f64, bool) {
+    let pq = |u: f64| {
+        let w = u.exp();
+        if w.is_infinite() {
+            (1.0, (-u).exp())
+        } else {
+            (w / (1.0 + w), 1.0 / (1.0 + w))
+        }
+    };
+    let p_at = |u: f64| {
+        let (p, q) = pq(u);
+        binom_test_two_sided(x, n, p, q) - 0.5 * binom_pmf_pq(x, n, p, q)
+    };
+    let accept = |u: f64| !(p_at(u) < alpha);
+    let (xf, nf) = (x as f64, n as f64);
+    let bound = (alpha / ((nf + 1.0) * (1.0 + 1e-7))).ln();
+    let lnf = |u: f64| {
+        let (p, q) = pq(u);
+        ln_dbinom(xf, nf, p, q) - bound
+    };
+    // The log odds of the estimate (finite stand-ins at x = 0 and x = n), and the ends of the
+    // region where the bound reaches alpha.
+    let u_hat = ((xf + 0.5) / (nf - xf + 0.5)).ln();
+    let outward = |dir: f64| -> f64 {
+        let mut step = 1.0;
+        while lnf(u_hat + dir * step) >= 0.0 && step < 1e3 {
+            step *= 2.0;
+        }
+        let far = u_hat + dir * step;
+        let near = if dir < 0.0 {
+            (far, u_hat)
+        } else {
+            (u_hat, far)
+        };
+        let root = brent(lnf, near.0, near.1, 1e-13);
+        if root.is_nan() { far } else { root }
+    };
+    let u_a = if x == 0 { u_hat - 40.0 } else { outward(-1.0) };
+    let u_b = if x == n { u_hat + 40.0 } else { outward(1.0) };
+    const M: usize = 200;
+    let bisect = |mut inside: f64, mut outside: f64| -> f64 {
+        for _ in 0..200 {
+            let mid = 0.5 * (inside + outside);
+            if mid == inside || mid == outside {
+                break;
+            }
+            if accept(mid) {
+                inside = mid;
+            } else {
+                outside = mid;
+            }
+        }
+        inside
+    };
+    // Lower side: the first accepted grid point from u_a towards the estimate.
+    let lower = if x == 0 {
+        f64::NEG_INFINITY
+    } else {
+        let mut found = None;
+        for k in 0..=M {
+            let u = u_a + (u_hat - u_a) * k as f64 / M as f64;
+            if accept(u) {
+                found = Some(if k == 0 {
+                    u
+                } else {
+                    bisect(u, u_a + (u_hat - u_a) * (k - 1) as f64 / M as f64)
+                });
+                break;
+            }
+        }
+        found.unwrap_or(u_hat)
+    };
+    let upper = if x == n {
+        f64::INFINITY
+    } else {
+        let mut found = None;
+        for k in 0..=M {
+            let u = u_b - (u_b - u_hat) * k as f64 / M as f64;
+            if accept(u) {
+                found = Some(if k == 0 {
+                    u
+                } else {
+                    bisect(u, u_b - (u_b - u_hat) * (k - 1) as f64 / M as f64)
+                });
+                break;
+            }
+        }
+        found.unwrap_or(u_hat)
+    };
+    let (mut lower, mut upper) = (lower, upper);
+    let null_accepted = !(p0 < alpha);
+    if null_accepted {
+        lower = lower.min(u0);
+        upper = upper.max(u0);
+    }
+    let hole = !null_accepted && lower <= u0 && u0 <= upper;
+    (lower.exp(), upper.exp(), hole)
+}
+
+/// Huber's tuning constant for the robust dispersion (the default of MASS `hubers` and
+/// statsmodels `robust.scale.Huber`).
+pub const HUBER_K: f64 = 1.5;
+
+/// A robust quasi-Poisson dispersion estimate of one monthly series ([`dispersion_robust`]).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct DispersionEstimate {
+    /// φ̂: the squared Huber scale of the standardised Pearson residuals; may be below 1
+    /// (floor it at 1 in use) and is 0 when no month departs from the fitted pattern.
+    pub dispersion: f64,
+    /// Months that informed the estimate (months with a count, in years and calendar months
+    /// that are not all zero).
+    pub months: usize,
+    /// Residual degrees of freedom: months − (years + calendar months − 1).
+    pub df: usize,
+    /// Months down-weighted as anomalous (|standardised residual| above `HUBER_K`·σ̂).
+    pub downweighted: usize,
+}
+
+/// Robust quasi-Poisson dispersion φ of a monthly series after its level and seasonal
+/// pattern: the year + calendar-month log-linear model (years are the consecutive 12-month
+/// blocks from `counts[0]`, so April–March years start in April) fitted as a Huber M-estimate,
+/// and φ̂ = σ̂², where σ̂ is Huber's "Proposal 2" scale of the standardised Pearson residuals
+/// eᵢ = (yᵢ − μᵢ)/√(μᵢ(1 − hᵢ)) (hᵢ the leverage of the Poisson fit):
+/// Σ min(eᵢ², (kσ̂)²) = n·E[min(Z², k²)], k = [`HUBER_K`], Z standard normal. The fit and the
+/// scale are iterated together: months with |eᵢ| > kσ̂ get weight kσ̂/|eᵢ| in the fit
+/// (iterative proportional fitting of the weighted Poisson likelihood) and count as (kσ̂)² in the
+/// scale, so a few anomalous months (a lockdown, a recording drive) move φ̂ by a bounded amount,
+/// where in the Pearson χ²/df ([`dispersion_from_monthly`]) each adds its squared residual.
+///
+/// A NaN count is a missing month. Years and calendar months whose counts are all zero carry no
+/// information and are left out. Consistent for near-normal residuals (monthly counts of about
+/// 20 or more); for small, strongly over-dispersed counts the clipping of the skewed upper tail
+/// makes φ̂ low.
+///
+/// # Errors
+///
+/// [`Error::InvalidValue`] for a negative or infinite count; [`Error::Degenerate`] when no
+/// month has a crime; [`Error::InsufficientPeriods`] for fewer than 11 residual degrees of
+/// freedom (two complete years give 11).
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::stats::rate_ratio::dispersion_robust;
+/// let season = [1.0, 0.9, 1.0, 1.1, 1.2, 1.1, 1.0, 0.9, 1.0, 1.1, 0.9, 0.8];
+/// let noise = [3.0, -2.0, 5.0, -4.0, 1.0, 0.0, -3.0, 2.0, 4.0, -1.0, -5.0, 2.0];
+/// // Three years of about 500 a month, with deviations about 1.4 times Poisson's.
+/// let mut y: Vec<f64> = (0..36)
+///     .map(|t| (500.0 * season[t % 12] + 9.0 * noise[(t * 7) % 12]).round())
+///     .collect();
+/// let calm = dispersion_robust(&y)?;
+/// // A lockdown: two months at 60%.
+/// y[25] *= 0.6;
+/// y[26] *= 0.6;
+/// let hit = dispersion_robust(&y)?;
+/// let pearson = saferstats::stats::rate_ratio::dispersion_from_monthly(&y, 1)?;
+/// assert!(hit.dispersion < 2.0 * calm.dispersion && pearson > 20.0 * calm.dispersion);
+/// assert_eq!((hit.months, hit.df, hit.downweighted >= 2), (36, 22, true));
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+///
+/// # References
+///
+/// Huber (1964), "Robust estimation of a location parameter", *Annals of Mathematical
+/// Statistics* 35:73–101 (Proposal 2); Huber & Ronchetti (2009), *Robust Statistics*, 2nd ed.,
+/// §7.7 (regression M-estimates with Proposal 2 scale); Cantoni & Ronchetti (2001), "Robust
+/// inference for generalized linear models", *JASA* 96:1022–1030 (Huber-type estimation of
+/// Poisson GLMs on Pearson residuals); Venables & Ripley (2002), *Modern Applied Statistics with
+/// S*, 4th ed., §5.5 (`hubers`, k = 1.5); McCullagh & Nelder (1989), *Generalized Linear
+/// Models*, 2nd ed., §12.5 (standardised Pearson residuals).
+pub fn dispersion_robust(counts: &[f64]) -> crate::Result<DispersionEstimate> {
+    if let Some((i, &bad)) = counts
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !v.is_nan() && (v.is_infinite() || **v < 0.0))
+    {
+        return Err(Error::InvalidValue {
+            what: "monthly counts".into(),
+            index: i,
+            value: bad,
+            reason: "monthly counts must be finite and ≥ 0 (NaN marks a missing month)".into(),
+        });
+    }
+    let years = counts.len().div_ceil(12);
+    let mut row_tot = vec![0.0; years];
+    let mut col_tot = [0.0; 12];
+    for (t, &v) in counts.iter().enumerate() {
+        if !v.is_nan() {
+            row_tot[t / 12] += v;
+            col_tot[t % 12] += v;
+        }
+    }
+    let mut row_id = vec![usize::MAX; years];
+    let mut rows = 0;
+    for (r, &tot) in row_tot.iter().enumerate() {
+        if tot > 0.0 {
+            row_id[r] = rows;
+            rows += 1;
+        }
+    }
+    let mut col_id = [usize::MAX; 12];
+    let mut cols = 0;
+    for (c, &tot) in col_tot.iter().enumerate() {
+        if tot > 0.0 {
+            col_id[c] = cols;
+            cols += 1;
+        }
+    }
+    if rows == 0 {
+        return Err(Error::Degenerate {
+            method: "dispersion".into(),
+            reason: "no month has a crime, so there is no variation to measure".into(),
+        });
+    }
+    // Cells: (row, column, count).
+    let cells: Vec<(usize, usize, f64)> = counts
+        .iter()
+        .enumerate()
+        .filter(|(t, v)| {
+            !v.is_nan() && row_id[t / 12] != usize::MAX && col_id[t % 12] != usize::MAX
+        })
+        .map(|(t, &v)| (row_id[t / 12], col_id[t % 12], v))
+        .collect();
+    let n = cells.len();
+    let p = rows + cols - 1;
+    if n < p + 11 {
+        return Err(Error::InsufficientPeriods {
+            what: "dispersion".into(),
+            reason: format!(
+                "needs at least 11 residual degrees of freedom (two complete years of monthly \
+                 counts), got {n} months in {rows} years and {cols} calendar months ({} df)",
+                n.saturating_sub(p)
+            ),
+        });
+    }
+    let mut fit = TwoWayFit::new(rows, cols, &cells);
+    let mut weights = vec![1.0; n];
+    fit.fit(&cells, &weights);
+    let mut e = fit.standardised_residuals(&cells);
+    let live: Vec<bool> = e.iter().map(|v| v.is_finite()).collect();
+    let n_eff = live.iter().filter(|&&l| l).count() as f64;
+    if n_eff == 0.0 {
+        return Err(Error::Degenerate {
+            method: "dispersion".into(),
+            reason: "the year + calendar-month model fits every month exactly".into(),
+        });
+    }
+    let abs: Vec<f64> = e
+        .iter()
+        .zip(&live)
+        .filter(|(_, l)| **l)
+        .map(|(v, _)| v.abs())
+        .collect();
+    let mut sigma = median(&abs) / 0.674_489_750_196_081_7;
+    if !(sigma > 0.0) {
+        sigma = (abs.iter().map(|v| v * v).sum::<f64>() / n_eff).sqrt();
+    }
+    let df = n - p;
+    if !(sigma > 0.0) {
+        return Ok(DispersionEstimate {
+            dispersion: 0.0,
+            months: n,
+            df,
+            downweighted: 0,
+        });
+    }
+    let k = HUBER_K;
+    let gamma = {
+        let inside = 2.0 * normal_cdf(k) - 1.0;
+        let pdf = (-0.5 * k * k).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        inside + k * k * (1.0 - inside) - 2.0 * k * pdf
+    };
+    for _ in 0..1000 {
+        for ((w, v), l) in weights.iter_mut().zip(&e).zip(&live) {
+            let a = v.abs();
+            *w = if !*l || a <= k * sigma {
+                1.0
+            } else {
+                k * sigma / a
+            };
+        }
+        let moved = fit.fit(&cells, &weights);
+        e = fit.standardised_residuals(&cells);
+        let clip = (k * sigma).powi(2);
+        let sum: f64 = e
+            .iter()
+            .zip(&live)
+            .filter(|(_, l)| **l)
+            .map(|(v, _)| (v * v).min(clip))
+            .sum();
+        let next = (sum / (n_eff * gamma)).sqrt();
+        let done = (next - sigma).abs() <= 1e-12 * next && moved < 1e-12;
+        sigma = next;
+        if done || !(sigma > 0.0) {
+            break;
+        }
+    }
+    let downweighted = e
+        .iter()
+        .zip(&live)
+        .filter(|(v, l)| **l && v.abs() > k * sigma)
+        .count();
+    Ok(DispersionEstimate {
+        dispersion: sigma * sigma,
+        months: n,
+        df,
+        downweighted,
+    })
+}
+
+fn median(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        0.5 * (v[m - 1] + v[m])
+    }
+}
+
+/// The log-linear model log μ = a(year) + b(calendar month) on the observed cells of a
+/// years × months table, fitted by iterative proportional fitting of the (weighted) Poisson
+/// likelihood: each sweep sets every a, then every b, to its weighted-margin solution.
+struct TwoWayFit {
+    a: Vec<f64>,
+    b: Vec<f64>,
+    mu: Vec<f64>,
+}
+
+impl TwoWayFit {
+    fn new(rows: usize, cols: usize, cells: &[(usize, usize, f64)]) -> Self {
+        TwoWayFit {
+            a: vec![0.0; rows],
+            b: vec![0.0; cols],
+            mu: vec![0.0; cells.len()],
+        }
+    }
+
+    /// Fit from the current parameters; returns the last sweep's largest parameter change.
+    fn fit(&mut self, cells: &[(usize, usize, f64)], w: &[f64]) -> f64 {
+        let (rows, cols) = (self.a.len(), self.b.len());
+        let mut wy_r = vec![0.0; rows];
+        let mut wy_c = vec![0.0; cols];
+        for (&(r, c, y), &wi) in cells.iter().zip(w) {
+            wy_r[r] += wi * y;
+            wy_c[c] += wi * y;
+        }
+        let mut change = f64::INFINITY;
+        for _ in 0..10_000 {
+            let mut den = vec![0.0; rows];
+            for (&(r, c, _), &wi) in cells.iter().zip(w) {
+                den[r] += wi * self.b[c].exp();
+            }
+            change = 0.0f64;
+            for r in 0..rows {
+                let next = wy_r[r].ln() - den[r].ln();
+                change = change.max((next - self.a[r]).abs());
+                self.a[r] = next;
+            }
+            let mut den = vec![0.0; cols];
+            for (&(r, c, _), &wi) in cells.iter().zip(w) {
+                den[c] += wi * self.a[r].exp();
+            }
+            for c in 0..cols {
+                let next = wy_c[c].ln() - den[c].ln();
+                change = change.max((next - self.b[c]).abs());
+                self.b[c] = next;
+            }
+            if change < 1e-13 {
+                break;
+            }
+        }
+        for (m, &(r, c, _)) in self.mu.iter_mut().zip(cells) {
+            *m = (self.a[r] + self.b[c]).exp();
+        }
+        change
+    }
+
+    /// (y − μ)/√(μ(1 − h)), h the leverage of the Poisson fit (working weights μ); NaN for a
+    /// cell the model fits exactly (h = 1).
+    fn standardised_residuals(&self, cells: &[(usize, usize, f64)]) -> Vec<f64> {
+        let (rows, cols) = (self.a.len(), self.b.len());
+        // Parameters: a_0..a_{rows-1}, then b_1..b_{cols-1} (b_0 absorbed).
+        let p = rows + cols - 1;
+        let index =
+            |r: usize, c: usize| -> (usize, Option<usize>) { (r, (c > 0).then(|| rows + c - 1)) };
+        let mut info = vec![0.0; p * p];
+        for (&(r, c, _), &m) in cells.iter().zip(&self.mu) {
+            let (i, j) = index(r, c);
+            info[i * p + i] += m;
+            if let Some(j) = j {
+                info[j * p + j] += m;
+                info[i * p + j] += m;
+                info[j * p + i] += m;
+            }
+        }
+        let inv = match invert_spd(&info, p) {
+            Some(inv) => inv,
+            None => return vec![f64::NAN; cells.len()],
+        };
+        cells
+            .iter()
+            .zip(&self.mu)
+            .map(|(&(r, c, y), &m)| {
+                let (i, j) = index(r, c);
+                let mut q = inv[i * p + i];
+                if let Some(j) = j {
+                    q += inv[j * p + j] + 2.0 * inv[i * p + j];
+                }
+                let h = m * q;
+                if h >= 1.0 - 1e-10 {
+                    f64::NAN
+                } else {
+                    (y - m) / (m * (1.0 - h)).sqrt()
+                }
+            })
+            .collect()
+    }
+}
+
+/// Inverse of a symmetric positive-definite p × p matrix (row-major) by Cholesky; `None` if it
+/// is not positive definite.
+fn invert_spd(a: &[f64], p: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; p * p];
+    for i in 0..p {
+        for j in 0..=i {
+            let mut s = a[i * p + j];
+            for k in 0..j {
+                s -= l[i * p + k] * l[j * p + k];
+            }
+            if i == j {
+                if !(s > 0.0) {
+                    return None;
+                }
+                l[i * p + i] = s.sqrt();
+            } else {
+                l[i * p + j] = s / l[j * p + j];
+            }
+        }
+    }
+    // inv = L⁻ᵀ L⁻¹: invert L (lower triangular), then multiply.
+    let mut li = vec![0.0; p * p];
+    for i in 0..p {
+        li[i * p + i] = 1.0 / l[i * p + i];
+        for j in 0..i {
+            let mut s = 0.0;
+            for k in j..i {
+                s -= l[i * p + k] * li[k * p + j];
+            }
+            li[i * p + j] = s / l[i * p + i];
+        }
+    }
+    let mut inv = vec![0.0; p * p];
+    for i in 0..p {
+        for j in 0..=i {
+            let mut s = 0.0;
+            for k in i..p {
+                s += li[k * p + i] * li[k * p + j];
+            }
+            inv[i * p + j] = s;
+            inv[j * p + i] = s;
+        }
+    }
+    Some(inv)
 }
 
 #[cfg(test)]

@@ -4,12 +4,17 @@
 //! **PHE trend marker** (Fingertips "Trend markers" guidance; PHEindicatormethods PR #92): the
 //! five most recent non-overlapping annual points. For rates, an inverse-variance weighted
 //! regression of the rate on the year, σᵢ = (UCLᵢ − LCLᵢ)/(2·1.96) from the 95% Byar or exact
-//! interval; for proportions, the χ² test for trend (Cochran-Armitage form). Significant when
-//! X² > 9.5495 (χ²₁ at 99.8%); then a leave-one-out check: if dropping any one point flips the
-//! sign of the slope the marker is "No significant change" with reason "outlier found".
-//! Result: "Increasing", "Decreasing", "No significant change" or "Cannot be calculated", with a
-//! reason. Monthly, quarterly, partial or rolling (overlapping) periods are refused, as
-//! Fingertips requires.
+//! interval (any value with its own 95% limits: [`phe_trend_values`]); for proportions, the χ²
+//! test for trend (Cochran-Armitage form, [`phe_trend_proportion_counts`]), the five points
+//! taken as periods 1 to 5. Significant when X² > 9.5495 (χ²₁ at 99.8%); then, for the
+//! regression, a leave-one-out check: if dropping any one point flips the sign of the slope the
+//! marker is "No significant change" with reason "outlier found". Result: "Increasing",
+//! "Decreasing", "No significant change" or "Cannot be calculated", with a reason (and, from
+//! the `PheTrend` functions, the statistic and gradient). The markers, statistics and gradients
+//! reproduce PHEindicatormethods' test data (`tests/rust/phe_oracles.rs`). Monthly, quarterly,
+//! partial or rolling (overlapping) periods are refused, as Fingertips requires; so are a year
+//! given twice and, unlike PHEindicatormethods (which numbers whatever five points it is given
+//! 1 to 5), a gap between years (Fingertips: "there must be no breaks in the series").
 //!
 //! **Poisson log-linear trend** (beyond PHE): log μₜ = a + b·t + log(exposureₜ) fitted by
 //! iteratively reweighted least squares on all annual points; the annual percentage change is
@@ -79,13 +84,16 @@ impl TrendMarker {
 /// A marker that cannot be calculated, with the reason.
 type Unmarked = (TrendMarker, String);
 
+/// The last five years and their values and denominators.
+type Points<'a> = (&'a [i32], &'a [f64], &'a [f64]);
+
 /// The last five points of a year column and its two value columns, or why there is no marker
 /// (columns of different lengths, fewer than five years).
 fn last_five<'a>(
     years: &'a [i32],
     values: &'a [f64],
     denominators: &'a [f64],
-) -> std::result::Result<(&'a [i32], &'a [f64], &'a [f64]), Unmarked> {
+) -> std::result::Result<Points<'a>, Unmarked> {
     let n = years.len();
     if values.len() != n || denominators.len() != n {
         return Err((
@@ -127,14 +135,108 @@ fn weighted_slope(t: &[f64], y: &[f64], sigma: &[f64]) -> Option<(f64, f64)> {
     Some((beta, var))
 }
 
+/// A PHE trend marker with the numbers behind it, the result of [`phe_trend_values`] and
+/// [`phe_trend_proportion_counts`].
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::stats::trend::{phe_trend_values, TrendMarker};
+/// let t = phe_trend_values(&[30.6, 30.2, 28.0, 24.6, 24.67], &[28.98, 28.63, 26.44, 23.15, 23.16],
+///                          &[32.25, 31.9, 29.64, 26.19, 26.25]);
+/// assert_eq!(t.marker, TrendMarker::Decreasing);
+/// assert!((t.statistic - 46.7636).abs() < 5e-5 && (t.gradient + 1.7516).abs() < 5e-5);
+/// ```
+///
+/// # References
+///
+/// Fingertips technical guidance "Trend markers" (Public Health England / OHID);
+/// PHEindicatormethods PR #92 (its test data, `tests/PROVENANCE_phe.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PheTrend {
+    /// The marker.
+    pub marker: TrendMarker,
+    /// Why: the statistic against the threshold, the outlier found, or why there is no marker.
+    pub reason: String,
+    /// The χ² statistic on 1 degree of freedom (NaN when not calculated).
+    pub statistic: f64,
+    /// The gradient per period (NaN when not calculated): the inverse-variance weighted slope
+    /// of the value ([`phe_trend_values`]), or the least-squares slope of the log-odds
+    /// ([`phe_trend_proportion_counts`]).
+    pub gradient: f64,
+}
+
+impl PheTrend {
+    fn unmarked((marker, reason): Unmarked) -> PheTrend {
+        PheTrend {
+            marker,
+            reason,
+            statistic: f64::NAN,
+            gradient: f64::NAN,
+        }
+    }
+
+    fn pair(self) -> (TrendMarker, String) {
+        (self.marker, self.reason)
+    }
+}
+
+/// The last five of equally long columns (all values, no years), or why there is no marker.
+fn last_five_points<'a, const N: usize>(
+    columns: [&'a [f64]; N],
+    names: [&str; N],
+) -> std::result::Result<[&'a [f64]; N], Unmarked> {
+    let n = columns[0].len();
+    if columns.iter().any(|c| c.len() != n) {
+        let lengths: Vec<String> = columns
+            .iter()
+            .zip(names)
+            .map(|(c, name)| format!("{} {name}", c.len()))
+            .collect();
+        return Err((
+            TrendMarker::CannotBeCalculated,
+            format!("{}: one of each per period", lengths.join(", ")),
+        ));
+    }
+    if n < 5 {
+        return Err((
+            TrendMarker::CannotBeCalculated,
+            format!("needs 5 annual points, has {n}"),
+        ));
+    }
+    Ok(columns.map(|c| &c[n - 5..]))
+}
+
+/// Fingertips' conditions on the years of the five points: no year twice and no gap (breaks in
+/// the series are not tested).
+fn check_years(years: &[i32]) -> std::result::Result<(), Unmarked> {
+    let mut sorted = years.to_vec();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
+        return Err((
+            TrendMarker::CannotBeCalculated,
+            "duplicate years in the last 5 points".into(),
+        ));
+    }
+    if years.windows(2).any(|w| w[1] - w[0] != 1) {
+        return Err((
+            TrendMarker::CannotBeCalculated,
+            "the last 5 points are not consecutive years".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// PHE trend marker for rates from annual counts and populations, in year order; the last five
 /// points are used and must be consecutive years.
 ///
-/// Inverse-variance weighted regression of the rate on the year, σᵢ = (UCLᵢ − LCLᵢ)/(2·1.96)
-/// from the 95% [`poisson_count_limits`] (Byar or exact); significant when X² = β²/Var(β) >
-/// 9.5495 (χ²₁ at 99.8%), unless dropping any one point flips the sign of the slope ("outlier
-/// found"). Returns the marker and a reason, or the X² statistic, as text. Slices of different
-/// lengths, fewer than five points, non-consecutive years or zero-width intervals give
+/// The rate O/n with its 95% [`poisson_count_limits`] (Byar or exact) divided by n, then
+/// [`phe_trend_values`]: an inverse-variance weighted regression of the rate on the year,
+/// σᵢ = (UCLᵢ − LCLᵢ)/(2·1.96); significant when X² = β²/Var(β) > 9.5495 (χ²₁ at 99.8%),
+/// unless dropping any one point flips the sign of the slope ("outlier found"). Returns the
+/// marker and a reason, or the X² statistic, as text. Slices of different lengths, fewer than
+/// five points, a year given twice, non-consecutive years (Fingertips does not test series
+/// with breaks), a missing (NaN) count or population, or zero-width intervals give
 /// [`TrendMarker::CannotBeCalculated`].
 ///
 /// # Examples
@@ -149,6 +251,11 @@ fn weighted_slope(t: &[f64], y: &[f64], sigma: &[f64]) -> Option<(f64, f64)> {
 /// assert!(reason.starts_with("X² = ") && reason.ends_with("> 9.5495 (99.8%)"));
 /// let (marker, _) = phe_trend_rates(&years[1..], &counts[1..], &[100_000.0; 4]);
 /// assert_eq!(marker, TrendMarker::CannotBeCalculated);
+/// // A gap (2016 missing) is not tested.
+/// let gap = [2014, 2015, 2017, 2018, 2019];
+/// let (marker, reason) = phe_trend_rates(&gap, &counts, &[100_000.0; 5]);
+/// assert_eq!(marker, TrendMarker::CannotBeCalculated);
+/// assert!(reason.contains("not consecutive"));
 /// ```
 ///
 /// # References
@@ -164,36 +271,97 @@ pub fn phe_trend_rates(
         Ok(points) => points,
         Err(unmarked) => return unmarked,
     };
-    if years.windows(2).any(|w| w[1] - w[0] != 1) {
-        return (
-            TrendMarker::CannotBeCalculated,
-            "the last 5 points are not consecutive years".into(),
-        );
+    if let Err(unmarked) = check_years(years) {
+        return unmarked;
     }
-    let z = z_for(0.95);
-    let t: Vec<f64> = years.iter().map(|y| *y as f64).collect();
-    let y: Vec<f64> = counts.iter().zip(pops).map(|(o, n)| o / n).collect();
-    let sigma: Vec<f64> = counts
+    if counts.iter().chain(pops).any(|v| v.is_nan()) {
+        return (TrendMarker::CannotBeCalculated, "missing values".into());
+    }
+    let rate: Vec<f64> = counts.iter().zip(pops).map(|(o, n)| o / n).collect();
+    let (lower, upper): (Vec<f64>, Vec<f64>) = counts
         .iter()
         .zip(pops)
         .map(|(o, n)| {
             let (l, u, _) = poisson_count_limits(*o, 0.95);
-            (u - l) / n / (2.0 * z)
+            (l / n, u / n)
         })
-        .collect();
-    marker_from_regression(&t, &y, &sigma)
+        .unzip();
+    phe_trend_values(&rate, &lower, &upper).pair()
 }
 
-fn marker_from_regression(t: &[f64], y: &[f64], sigma: &[f64]) -> (TrendMarker, String) {
+/// PHE trend marker for any value with 95% confidence limits (rates, ratios, means, ... : every
+/// indicator type but proportions), from the last five points in order, taken as equally spaced
+/// periods 1 to 5.
+///
+/// Inverse-variance weighted least squares of the value on the period with
+/// σᵢ = (UCLᵢ − LCLᵢ)/(2·Φ⁻¹(0.975)): gradient β and X² = β²/Var(β), Var(β) = Σw/(Σw·Σwt² −
+/// (Σwt)²), w = 1/σ². Significant when X² > 9.5495 (χ²₁ at 99.8%), unless dropping any one
+/// point flips the sign of the slope (then "No significant change", "outlier found"). Slices of
+/// different lengths, fewer than five points, a missing (NaN) value or limit among the last
+/// five, or zero-width intervals give [`TrendMarker::CannotBeCalculated`]. The caller checks
+/// that the points are consecutive, non-overlapping years ([`phe_trend_rates`] does).
+/// Reproduces PHEindicatormethods' markers, statistics and gradients on its test data
+/// (`tests/rust/phe_oracles.rs`).
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::stats::trend::{phe_trend_values, TrendMarker};
+/// let values = [30.2, 28.0, 24.6, 24.67, 30.9];
+/// let t = phe_trend_values(&values, &[28.63, 26.44, 23.15, 23.16, 28.98], &[31.9, 29.64, 26.19, 26.25, 32.25]);
+/// assert_eq!(t.marker, TrendMarker::NoSignificantChange);
+/// assert!((t.statistic - 0.7433).abs() < 5e-5);
+/// let t = phe_trend_values(&values, &[28.63, f64::NAN, 23.15, 23.16, 28.98], &[31.9, 29.64, 26.19, 26.25, 32.25]);
+/// assert_eq!(t.marker, TrendMarker::CannotBeCalculated);
+/// ```
+///
+/// # References
+///
+/// Fingertips technical guidance "Trend markers" (Public Health England / OHID);
+/// PHEindicatormethods PR #92.
+pub fn phe_trend_values(values: &[f64], lower: &[f64], upper: &[f64]) -> PheTrend {
+    let [y, lower, upper] = match last_five_points(
+        [values, lower, upper],
+        ["values", "lower limits", "upper limits"],
+    ) {
+        Ok(points) => points,
+        Err(unmarked) => return PheTrend::unmarked(unmarked),
+    };
+    if y.iter().any(|v| v.is_nan()) {
+        return PheTrend::unmarked((TrendMarker::CannotBeCalculated, "missing values".into()));
+    }
+    if lower.iter().chain(upper).any(|v| v.is_nan()) {
+        return PheTrend::unmarked((
+            TrendMarker::CannotBeCalculated,
+            "missing a confidence limit".into(),
+        ));
+    }
+    let z = z_for(0.95);
+    let t = [1.0, 2.0, 3.0, 4.0, 5.0];
+    let sigma: Vec<f64> = lower
+        .iter()
+        .zip(upper)
+        .map(|(l, u)| (u - l) / (2.0 * z))
+        .collect();
+    trend_from_regression(&t, y, &sigma)
+}
+
+fn trend_from_regression(t: &[f64], y: &[f64], sigma: &[f64]) -> PheTrend {
     let Some((beta, var)) = weighted_slope(t, y, sigma) else {
-        return (
+        return PheTrend::unmarked((
             TrendMarker::CannotBeCalculated,
             "zero-width intervals: the weighted regression is undefined".into(),
-        );
+        ));
     };
     let x2 = beta * beta / var;
+    let marked = |marker, reason| PheTrend {
+        marker,
+        reason,
+        statistic: x2,
+        gradient: beta,
+    };
     if x2 <= PHE_CRITICAL {
-        return (
+        return marked(
             TrendMarker::NoSignificantChange,
             format!("X² = {x2:.3} ≤ 9.5495 (99.8%)"),
         );
@@ -209,7 +377,7 @@ fn marker_from_regression(t: &[f64], y: &[f64], sigma: &[f64]) -> (TrendMarker, 
         if let Some((b, _)) = weighted_slope(&keep(t), &keep(y), &keep(sigma))
             && b.signum() != beta.signum()
         {
-            return (
+            return marked(
                 TrendMarker::NoSignificantChange,
                 format!(
                     "outlier found (dropping point {} flips the slope)",
@@ -223,16 +391,16 @@ fn marker_from_regression(t: &[f64], y: &[f64], sigma: &[f64]) -> (TrendMarker, 
     } else {
         TrendMarker::Decreasing
     };
-    (marker, format!("X² = {x2:.3} > 9.5495 (99.8%)"))
+    marked(marker, format!("X² = {x2:.3} > 9.5495 (99.8%)"))
 }
 
-/// PHE trend marker for proportions from annual numerators and denominators (last five used):
-/// the χ² test for trend.
+/// PHE trend marker for proportions from annual numerators and denominators, in year order
+/// (last five used, consecutive years): the χ² test for trend, [`phe_trend_proportion_counts`].
 ///
-/// With years tᵢ, events cᵢ of dᵢ, C = Σc and D = Σd: numerator U = D·Σcᵢtᵢ − C·Σdᵢtᵢ and
-/// X² = D·U² / (C(D − C)(D·Σdᵢtᵢ² − (Σdᵢtᵢ)²)), significant when X² > 9.5495 (χ²₁ at 99.8%);
-/// the direction is the sign of U. Slices of different lengths, fewer than five points, or all
-/// or none of the denominators being events, give [`TrendMarker::CannotBeCalculated`].
+/// Slices of different lengths, fewer than five points, a year given twice, non-consecutive
+/// years (Fingertips does not test series with breaks), a missing (NaN) numerator or
+/// denominator, or all or none of the denominators being events, give
+/// [`TrendMarker::CannotBeCalculated`].
 ///
 /// # Examples
 ///
@@ -261,23 +429,78 @@ pub fn phe_trend_proportions(
         Ok(points) => points,
         Err(unmarked) => return unmarked,
     };
-    let t: Vec<f64> = years.iter().map(|y| *y as f64).collect();
+    if let Err(unmarked) = check_years(years) {
+        return unmarked;
+    }
+    phe_trend_proportion_counts(c, d).pair()
+}
+
+/// PHE trend marker for proportions from numerators and denominators, from the last five
+/// points in order, taken as equally spaced periods tᵢ = 1 to 5: the χ² test for trend.
+///
+/// With events cᵢ of dᵢ, C = Σc and D = Σd: U = D·Σcᵢtᵢ − C·Σdᵢtᵢ and
+/// X² = D·U² / (C(D − C)(D·Σdᵢtᵢ² − (Σdᵢtᵢ)²)) (Cochran–Armitage), significant when
+/// X² > 9.5495 (χ²₁ at 99.8%); the direction is the sign of U. The gradient reported is
+/// PHEindicatormethods' (reproduced on its test data): the ordinary least-squares slope of the
+/// log-odds ln(cᵢ/(dᵢ − cᵢ)) on tᵢ (infinite or NaN when a proportion is 0 or 1). Slices of
+/// different lengths, fewer than five points, a missing (NaN) numerator or denominator among
+/// the last five, or all or none of the denominators being events, give
+/// [`TrendMarker::CannotBeCalculated`]. The caller checks the years ([`phe_trend_proportions`]
+/// does).
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::stats::trend::{phe_trend_proportion_counts, TrendMarker};
+/// let t = phe_trend_proportion_counts(&[318.0, 314.0, 318.0, 291.0, 292.0],
+///     &[468.3357879234167, 472.8915662650602, 500.78740157480314, 480.1980198019802, 499.14529914529913]);
+/// assert_eq!(t.marker, TrendMarker::Decreasing);
+/// assert!((t.statistic - 12.5688).abs() < 5e-5 && (t.gradient + 0.1062).abs() < 5e-5);
+/// ```
+///
+/// # References
+///
+/// As [`phe_trend_proportions`].
+pub fn phe_trend_proportion_counts(numerators: &[f64], denominators: &[f64]) -> PheTrend {
+    let [c, d] = match last_five_points([numerators, denominators], ["numerators", "denominators"])
+    {
+        Ok(points) => points,
+        Err(unmarked) => return PheTrend::unmarked(unmarked),
+    };
+    if c.iter().chain(d).any(|v| v.is_nan()) {
+        return PheTrend::unmarked((TrendMarker::CannotBeCalculated, "missing values".into()));
+    }
+    let t = [1.0, 2.0, 3.0, 4.0, 5.0];
     let big_d: f64 = d.iter().sum();
     let big_c: f64 = c.iter().sum();
     let sct: f64 = c.iter().zip(&t).map(|(c, t)| c * t).sum();
     let sdt: f64 = d.iter().zip(&t).map(|(d, t)| d * t).sum();
     let sdtt: f64 = d.iter().zip(&t).map(|(d, t)| d * t * t).sum();
     let denom = big_c * (big_d - big_c) * (big_d * sdtt - sdt * sdt);
-    if denom <= 0.0 {
-        return (
+    if denom.is_nan() || denom <= 0.0 {
+        return PheTrend::unmarked((
             TrendMarker::CannotBeCalculated,
             "all or none of the denominators are events: the test is undefined".into(),
-        );
+        ));
     }
     let numer = big_d * sct - big_c * sdt;
     let x2 = big_d * numer * numer / denom;
+    // Least-squares slope of the log-odds on t (t̄ = 3, Σ(t − t̄)² = 10).
+    let gradient = c
+        .iter()
+        .zip(d)
+        .zip(&t)
+        .map(|((c, d), t)| (c / (d - c)).ln() * (t - 3.0))
+        .sum::<f64>()
+        / 10.0;
+    let marked = |marker, reason| PheTrend {
+        marker,
+        reason,
+        statistic: x2,
+        gradient,
+    };
     if x2 <= PHE_CRITICAL {
-        return (
+        return marked(
             TrendMarker::NoSignificantChange,
             format!("X² = {x2:.3} ≤ 9.5495 (99.8%)"),
         );
@@ -287,7 +510,7 @@ pub fn phe_trend_proportions(
     } else {
         TrendMarker::Decreasing
     };
-    (marker, format!("X² = {x2:.3} > 9.5495 (99.8%)"))
+    marked(marker, format!("X² = {x2:.3} > 9.5495 (99.8%)"))
 }
 
 /// A Poisson log-linear trend fit, the result of [`log_linear_trend`].

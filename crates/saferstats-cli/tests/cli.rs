@@ -1,0 +1,187 @@
+//! `saferstats assess` as a user runs it: help, exit codes, a config file, the bundled example.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn saferstats(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_saferstats"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn shared() -> PathBuf {
+    std::env::var_os("SAFERSTATS_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
+}
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("saferstats-cli-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&d).ok();
+    d
+}
+
+#[test]
+fn help_documents_every_key() {
+    let o = saferstats(&["assess", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let (out, _) = text(&o);
+    for key in [
+        "police_uk",
+        "lookup",
+        "lad_lookup",
+        "counts",
+        "counts_area_column",
+        "counts_category_column",
+        "population",
+        "level",
+        "areas",
+        "period",
+        "crime_types",
+        "peers",
+        "confidence",
+        "annualise",
+        "trend_years",
+        "top",
+        "simulations",
+        "seed",
+        "out",
+        "format",
+        "--config",
+        "--example",
+        "Exit codes",
+    ] {
+        assert!(out.contains(key), "--help does not mention {key}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_and_bad_input_exits_1_naming_it() {
+    assert_eq!(
+        saferstats(&["assess", "--no-such-flag"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        saferstats(&["assess", "--example", "london"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(saferstats(&[]).status.code(), Some(2));
+    let out = temp("bad");
+    let o = saferstats(&[
+        "assess",
+        "--example",
+        "medway-2014",
+        "--areas",
+        "E22999999",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let (_, err) = text(&o);
+    assert!(
+        err.contains("'areas'") && err.contains("E22999999"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let o = saferstats(&[
+        "assess",
+        "--counts",
+        "/nowhere/mps.csv",
+        "--population",
+        "/nowhere/pop.csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("/nowhere/"), "{}", text(&o).1);
+    let o = saferstats(&[
+        "assess",
+        "--counts",
+        "x.csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("'population'"), "{}", text(&o).1);
+    let o = saferstats(&[
+        "assess",
+        "--example",
+        "medway-2014",
+        "--period",
+        "2030/31",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("2030/31"), "{}", text(&o).1);
+}
+
+#[test]
+fn the_bundled_example_writes_every_format() {
+    let out = temp("medway");
+    let o = saferstats(&[
+        "assess",
+        "--example",
+        "medway-2014",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("E22000143 Medway"), "{stdout}");
+    assert!(stdout.contains("no annual change"), "{stdout}");
+    for f in [
+        "index.md",
+        "E22000143-medway.md",
+        "assessment.csv",
+        "assessment.json",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} not written");
+    }
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("bundled:medway-2014/2014-01-kent-street.csv.gz"));
+    std::fs::remove_dir_all(&out).ok();
+}
+
+#[test]
+fn a_config_file_gives_the_same_keys_and_refuses_unknown_ones() {
+    let dir = temp("config");
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = shared();
+    let config = dir.join("assessment.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[inputs]\ncounts = \"{}\"\nlad_lookup = \"{}\"\npopulation = \"{}\"\n\n\
+             [assessment]\nperiod = \"2022/23\"\nareas = [\"E22000192\", \"E22000191\"]\n\n\
+             [output]\nout = \"out\"\nformat = [\"md\", \"csv\"]\n",
+            s.join("mps/MPS_Borough_Level_Crime_Historical_201004-202309.csv.gz")
+                .display(),
+            s.join("lookups/ons_LAD19_CSP19_PFA19_EW.csv").display(),
+            s.join("population/ons_MYE4_LAD23_population_mid2011_to_mid2023.csv")
+                .display(),
+        ),
+    )
+    .unwrap();
+    let o = saferstats(&["assess", "--config", config.to_str().unwrap()]);
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stdout.starts_with("2 csp areas, 2022/23"), "{stdout}");
+    assert!(dir.join("out/E22000192-westminster.md").is_file());
+    assert!(dir.join("out/assessment.csv").is_file());
+    assert!(!dir.join("out/assessment.json").exists());
+    std::fs::write(&config, "[assessment]\nperod = \"2022/23\"\n").unwrap();
+    let o = saferstats(&["assess", "--config", config.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("perod"), "{}", text(&o).1);
+    std::fs::remove_dir_all(&dir).ok();
+}

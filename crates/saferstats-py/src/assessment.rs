@@ -1,0 +1,80 @@
+//! The strategic assessment: every table of every area, as the core's serde record and polars
+//! frames; Markdown and files written by the core's renderers.
+
+use pyo3::prelude::*;
+use pyo3_polars::PyDataFrame;
+
+use saferstats::assessment::{
+    self as core, Assessment, AssessmentSpec, Format, InputPaths, Inputs,
+};
+
+use crate::convert::{report, required, spec};
+use crate::errors::{ParameterError, run};
+
+/// Compute the assessment; returns `(assessment dict, {table name: frame})`.
+#[pyfunction]
+#[pyo3(signature = (inputs=None, spec=None, example=None))]
+pub fn assessment<'py>(
+    py: Python<'py>,
+    inputs: Option<&Bound<'py, PyAny>>,
+    spec: Option<&Bound<'py, PyAny>>,
+    example: Option<String>,
+) -> PyResult<(Bound<'py, PyAny>, Vec<(String, PyDataFrame)>)> {
+    let paths: InputPaths = self::spec(inputs, "inputs")?;
+    let spec: AssessmentSpec = self::spec(spec, "assessment spec")?;
+    let a = run(py, || {
+        let inputs = match example.as_deref() {
+            None => paths.load()?,
+            Some("medway-2014" | "medway_2014") => Inputs::medway_2014()?,
+            Some(other) => {
+                return Err(saferstats::Error::InvalidParameter {
+                    name: "example",
+                    reason: format!("unknown example '{other}'; expected medway-2014"),
+                });
+            }
+        };
+        core::assessment(&inputs, &spec)
+    })?;
+    let tables = run(py, || a.tables())?
+        .into_iter()
+        .map(|(n, t)| (n.to_string(), PyDataFrame(t)))
+        .collect();
+    Ok((report(py, &a)?, tables))
+}
+
+fn from_dict(obj: &Bound<'_, PyAny>) -> PyResult<Assessment> {
+    required(obj, "assessment")
+}
+
+/// Markdown of one area (`area` given) or of the index and every area.
+#[pyfunction]
+#[pyo3(signature = (assessment, area=None))]
+pub fn assessment_markdown(
+    py: Python<'_>,
+    assessment: &Bound<'_, PyAny>,
+    area: Option<String>,
+) -> PyResult<String> {
+    let a = from_dict(assessment)?;
+    run(py, || match &area {
+        Some(code) => a.area_markdown(code),
+        None => Ok(a.to_markdown()),
+    })
+}
+
+/// Write the assessment to `folder` in `formats` (`md`, `csv`, `json`); returns the paths.
+#[pyfunction]
+pub fn assessment_write(
+    py: Python<'_>,
+    assessment: &Bound<'_, PyAny>,
+    folder: String,
+    formats: Vec<String>,
+) -> PyResult<Vec<String>> {
+    let a = from_dict(assessment)?;
+    let formats = Format::parse_list(&formats.join(","))
+        .map_err(|e| ParameterError::new_err(e.to_string()))?;
+    let written = run(py, || a.write(std::path::Path::new(&folder), &formats))?;
+    Ok(written
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .collect())
+}
