@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
     let (mid_year, body) = match flag % 3 {
         0 => (None, rest),
         1 => (Some(2017), rest),
-        _ if rest.len() >= 2 => (Some(i32::from(i16::from_le_bytes([rest[0], rest[1]]))), &rest[2..]),
+        _ if rest.len() >= 2 => (
+            Some(i32::from(i16::from_le_bytes([rest[0], rest[1]]))),
+            &rest[2..],
+        ),
         _ => (Some(0), rest),
     };
     let _ = read_population_from_reader(

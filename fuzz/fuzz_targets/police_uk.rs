@@ -37,7 +37,11 @@ fuzz_target!(|data: &[u8]| {
         let r = &data.report;
         assert_eq!(r.rows_read, r.rows_kept + r.rows_set_aside, "rows lost");
         assert_eq!(data.crimes.height() as u64, r.rows_kept, "kept frame");
-        assert_eq!(data.set_aside.height() as u64, r.rows_set_aside, "set-aside frame");
+        assert_eq!(
+            data.set_aside.height() as u64,
+            r.rows_set_aside,
+            "set-aside frame"
+        );
         assert_eq!(
             r.set_aside_by_reason.values().sum::<u64>(),
             r.rows_set_aside,

@@ -78,7 +78,7 @@ fuzz_target!(|data: &[u8]| {
         _ => {
             // anomalies() on a fit that is not from stl(): arbitrary components.
             let n = series.len();
-            let mut comp = |u: &mut Unstructured<'_>| -> Vec<f64> { (0..n).map(|_| num(u)).collect() };
+            let comp = |u: &mut Unstructured<'_>| -> Vec<f64> { (0..n).map(|_| num(u)).collect() };
             let fit = StlFit {
                 trend: comp(&mut u),
                 seasonal: comp(&mut u),

@@ -339,7 +339,7 @@ fn check_all(crimes: &DataFrame, geo: &Geography, coverage: &[YearMonth], levels
 #[test]
 fn medway_every_level_period_and_grouping_equals_the_reference() {
     let m = datasets::medway_2014().unwrap();
-    let coverage: Vec<YearMonth> = m.crimes.report.months_covered.iter().copied().collect();
+    let coverage: Vec<YearMonth> = m.crimes.report.months_covered.to_vec();
     let mut levels = LEVELS.to_vec();
     levels.push(Level::Lsoa);
     check_all(&m.crimes.crimes, &m.geography, &coverage, &levels);
@@ -354,7 +354,7 @@ fn kent_every_level_period_and_grouping_equals_the_reference() {
     .unwrap();
     assert!(data.crimes.height() > 140_000);
     let geo = wd19_geography();
-    let coverage: Vec<YearMonth> = data.report.months_covered.iter().copied().collect();
+    let coverage: Vec<YearMonth> = data.report.months_covered.to_vec();
     check_all(&data.crimes, &geo, &coverage, &LEVELS);
 }
 
@@ -673,7 +673,7 @@ fn time_five(name: &str, inputs: &[PathBuf]) {
     let data = read_police_uk(inputs, &ReadOptions::default()).unwrap();
     let read = t.elapsed().as_secs_f64();
     let geo = wd19_geography();
-    let coverage: Vec<YearMonth> = data.report.months_covered.iter().copied().collect();
+    let coverage: Vec<YearMonth> = data.report.months_covered.to_vec();
     let specs = five_tables(&coverage);
     let crimes = &data.crimes;
     let repeat: usize = std::env::var("COUNTS_REPEAT")

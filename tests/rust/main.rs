@@ -10,6 +10,7 @@ mod concentration_oracles;
 mod counts_prepared;
 mod ingest;
 mod oracles;
+mod phe_oracles;
 mod properties;
 mod real_data;
 mod schema;

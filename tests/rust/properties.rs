@@ -16,10 +16,10 @@
 //! Case counts are chosen so that the module takes about a minute in the normal `cargo test`
 //! (dev profile, two cores); `PROPTEST_CASES` overrides every count, for a longer run. Failures
 //! are not persisted to files: a failure found here is kept below as a plain `#[test]` with its
-//! minimal input, marked `#[ignore = "bug: ..."]` until the library is fixed.
+//! minimal input (kept as a regression test once the library is fixed).
 //!
 //! The fuzz targets in `fuzz/` (see `docs/fuzzing.md`) look for crashes; the crash inputs they
-//! found are replayed at the end of this module (`#[ignore = "fuzz crash: ..."]`).
+//! found are replayed at the end of this module, each a regression test of its fix.
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
@@ -329,7 +329,7 @@ fn check_identical(
             method.name()
         )
     };
-    ensure(!(r.p_value < 1.0 - confidence), || {
+    ensure(r.p_value >= 1.0 - confidence || r.p_value.is_nan(), || {
         format!("identical periods significant: {}", case())
     })?;
     if y > 0 {
@@ -1122,11 +1122,10 @@ fn polars_thread_count_does_not_change_results() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Regressions: minimal failing inputs of the properties above, kept until the library is fixed
+// Regressions: minimal failing inputs once found by the properties above (now fixed)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "bug: wilson_limits(x, n) with x = n gives an upper limit of 1 - 2^-53, below the share 1"]
 fn wilson_upper_limit_is_one_when_all_are_in() {
     // Minimal input found by wilson_limits_contain_the_share_and_widen: 3 of 3 at 93.38%.
     let (_, minimal) = wilson_limits(3.0, 3.0, 0.9338053182500804);
@@ -1144,7 +1143,6 @@ fn wilson_upper_limit_is_one_when_all_are_in() {
 }
 
 #[test]
-#[ignore = "bug: shares() gives a share of 100% an upper limit of 99.99999999999997% (Wilson rounding)"]
 fn share_of_the_whole_is_inside_its_limits() {
     // Minimal input found by shares_sum_to_one: one area, one crime type, one year.
     let t = df!("area_code" => ["E05000000"], "period" => ["2015/16"],
@@ -1160,4 +1158,81 @@ fn share_of_the_whole_is_inside_its_limits() {
         value <= upper,
         "share {value} above its upper limit {upper}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fuzz crashes: minimal inputs of the crashes found by the targets in fuzz/ (docs/fuzzing.md),
+// as direct calls; the raw crash inputs are in fuzz/regressions/<target>/.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn exact_rate_comparison_of_huge_counts_does_not_panic() {
+    use saferstats::stats::rate_ratio::compare_poisson_rates;
+    // fuzz target rate_ratio: `attempt to add with overflow` at `let n = e1 + e2` (debug
+    // builds and tests panic; a release build wraps and tests the wrong total).
+    for m in [PoissonTest::ExactConditional, PoissonTest::MidP] {
+        let r = compare_poisson_rates(u64::MAX, 1.0, 1, 1.0, m, 0.95);
+        assert!(r.p_value.is_nan() || (0.0..=1.0).contains(&r.p_value));
+    }
+}
+
+#[test]
+fn change_of_huge_counts_does_not_panic() {
+    // The same overflow reached through a frame function: counts are f64 in the frame, checked
+    // to be whole and finite, then cast to u64 (1e19 fits; their sum does not).
+    let jan = |y| YearMonth::new(y, 1).unwrap().to_epoch_days();
+    let mut t = df!(
+        "area_code" => ["A", "A"], "period" => ["2014", "2015"], "count" => [1e19, 1e19],
+        "months_expected" => [12u32; 2], "months_covered" => [12u32; 2],
+    )
+    .unwrap();
+    t.with_column(
+        Column::new("period_start".into(), [jan(2014), jan(2015)])
+            .cast(&DataType::Date)
+            .unwrap(),
+    )
+    .unwrap();
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        change(&t, &ChangeSpec::default())
+    }));
+    let out = out.expect("change() panicked on counts of 1e19");
+    // Above the exact test's ceiling the row has no p-value, and so no verdict: it says why.
+    let table = out.expect("a table with the row flagged").table;
+    let p = table.column("p_value").unwrap().f64().unwrap().get(0);
+    let verdict = table.column("verdict").unwrap().str().unwrap().get(0);
+    println!("{table}");
+    assert!(
+        p.is_none_or(f64::is_nan),
+        "p-value {p:?} for a total above 2^53"
+    );
+    assert!(
+        verdict.is_none_or(|v| !v.contains("significant")),
+        "verdict {verdict:?} from no p-value"
+    );
+}
+
+#[test]
+fn dispersion_of_infinite_values_does_not_panic() {
+    use saferstats::stats::funnel::dispersion;
+    // fuzz target funnel: `min > max, or either was NaN` in `v.clamp(lo, hi)`: O = E = ∞
+    // passes the O > 0, E > 0 filter and gives z = √∞·ln(∞/∞) = NaN, so the Winsorising
+    // percentiles are NaN.
+    let d = std::panic::catch_unwind(|| dispersion(&[f64::INFINITY, 1.0], &[f64::INFINITY, 1.0]));
+    assert!(
+        d.is_ok(),
+        "dispersion panicked on an infinite observed and expected count"
+    );
+}
+
+#[test]
+fn stl_of_huge_counts_does_not_panic() {
+    use saferstats::stats::seasonal::{StlParams, stl};
+    // fuzz target seasonal: `called Option::unwrap() on a None value` at stlrs 0.4.0
+    // src/stl_impl.rs:363 (rwts). Counts pass the finite, non-negative check, but the loess
+    // sums overflow to ∞ and the residuals become NaN; the robust weights then sort NaN.
+    let counts: Vec<f64> = (0..24)
+        .map(|t| if t % 2 == 0 { f64::MAX } else { 0.0 })
+        .collect();
+    // A typed error or a fit, not a panic.
+    let _ = stl(&counts, &StlParams::default());
 }

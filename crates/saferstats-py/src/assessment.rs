@@ -11,7 +11,10 @@ use saferstats::assessment::{
 use crate::convert::{report, required, spec};
 use crate::errors::{ParameterError, run};
 
-/// Compute the assessment; returns `(assessment dict, {table name: frame})`.
+/// `(assessment dict, [(table name, frame)])`.
+pub type AssessmentParts<'py> = (Bound<'py, PyAny>, Vec<(String, PyDataFrame)>);
+
+/// Compute the assessment; returns `(assessment dict, [(table name, frame)])`.
 #[pyfunction]
 #[pyo3(signature = (inputs=None, spec=None, example=None))]
 pub fn assessment<'py>(
@@ -19,7 +22,7 @@ pub fn assessment<'py>(
     inputs: Option<&Bound<'py, PyAny>>,
     spec: Option<&Bound<'py, PyAny>>,
     example: Option<String>,
-) -> PyResult<(Bound<'py, PyAny>, Vec<(String, PyDataFrame)>)> {
+) -> PyResult<AssessmentParts<'py>> {
     let paths: InputPaths = self::spec(inputs, "inputs")?;
     let spec: AssessmentSpec = self::spec(spec, "assessment spec")?;
     let a = run(py, || {

@@ -273,6 +273,9 @@ pub struct CountsInputs {
 }
 
 /// What an assessment is computed from.
+// One value per assessment: the size difference between the variants does not matter, and
+// boxing would make the variants awkward to build and match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Inputs {
     /// police.uk street records placed in a geography.

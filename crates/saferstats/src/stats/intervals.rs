@@ -287,8 +287,18 @@ fn wilson_limits_z(x: f64, n: f64, z: f64) -> (f64, f64) {
     let z2 = z * z;
     let root = z * (z2 + 4.0 * x * (1.0 - x / n)).sqrt();
     let den = 2.0 * (n + z2);
-    let lo = (2.0 * x + z2 - root) / den;
-    let hi = (2.0 * x + z2 + root) / den;
+    // The limits at x = 0 and x = n are 0 and 1 exactly; the formula gives them only to
+    // rounding (1 − 2⁻⁵³), which would put a share of 100% above its own upper limit.
+    let lo = if x == 0.0 {
+        0.0
+    } else {
+        (2.0 * x + z2 - root) / den
+    };
+    let hi = if x == n {
+        1.0
+    } else {
+        (2.0 * x + z2 + root) / den
+    };
     (lo.clamp(0.0, 1.0), hi.clamp(0.0, 1.0))
 }
 

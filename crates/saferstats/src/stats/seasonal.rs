@@ -97,12 +97,17 @@ fn check_values(values: &[f64], what: &str, ok: impl Fn(f64) -> bool, reason: &s
     }
 }
 
+/// The largest monthly count the seasonal kernels accept: 2⁵³, the largest whole number an
+/// `f64` holds exactly. Far above any real count, it keeps the loess and regression sums of a
+/// few hundred months finite (stlrs sorts residuals that would otherwise become NaN).
+pub const MAX_MONTHLY_COUNT: f64 = 9_007_199_254_740_992.0;
+
 fn check_counts(counts: &[f64]) -> Result<()> {
     check_values(
         counts,
         "counts",
-        |v| v.is_finite() && v >= 0.0,
-        "counts must be finite and non-negative",
+        |v| v.is_finite() && (0.0..=MAX_MONTHLY_COUNT).contains(&v),
+        "counts must be finite, non-negative and at most 2^53",
     )
 }
 
@@ -1167,7 +1172,7 @@ mod tests {
         );
         assert_eq!(
             err.to_string(),
-            "counts: value -1 at index 1 (0-based): counts must be finite and non-negative"
+            "counts: value -1 at index 1 (0-based): counts must be finite, non-negative and at most 2^53"
         );
         assert!(matches!(
             per_day(&[1.0], 2020, 13),
