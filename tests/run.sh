@@ -37,6 +37,9 @@ fi
 step "cargo test (core: unit, integration on ../shared/data, doc tests)"
 cargo test
 
+step "cargo test -p saferstats-cli (the command line: exit codes, config file, bundled examples)"
+cargo test -p saferstats-cli
+
 step "stubtest (the .pyi of the compiled module against the module itself)"
 .venv/bin/python -m mypy.stubtest saferstats._saferstats --allowlist tests/stubtest_allowlist.txt
 

@@ -28,6 +28,7 @@ from saferstats import datasets
 from saferstats._reports import (
     ChangeReport,
     CountReport,
+    DispersionReport,
     FileReport,
     GridReport,
     HotspotReport,
@@ -42,6 +43,7 @@ from saferstats._reports import (
 from saferstats._results import (
     ChangeResult,
     CountResult,
+    DispersionResult,
     GridResult,
     HotspotResult,
     LorenzResult,
@@ -65,7 +67,7 @@ from saferstats._saferstats import (
     __version__,
 )
 from saferstats.assessment import Assessment, assessment
-from saferstats.change import change, dispersion_from_monthly, trends
+from saferstats.change import change, dispersion_from_monthly, series_dispersion, trends
 from saferstats.counts import ALL_CRIME_EXCLUDING_ASB, counts, map_categories
 from saferstats.hotspots import grid_hotspots, hotspots, lorenz, persistence, share_change
 from saferstats.rates import (
@@ -99,6 +101,8 @@ __all__ = [
     "CountReport",
     "CountResult",
     "DataError",
+    "DispersionReport",
+    "DispersionResult",
     "FileReport",
     "Geography",
     "GridReport",
@@ -153,6 +157,7 @@ __all__ = [
     "read_population",
     "read_wide_monthly",
     "seasonality",
+    "series_dispersion",
     "share_change",
     "shares",
     "trends",

@@ -1,8 +1,6 @@
-"""``python -m saferstats``: the command line."""
+"""``python -m saferstats``: the command line (the same as the ``saferstats`` console script)."""
 
-import sys
-
-from saferstats.cli import main
+from saferstats._cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -6,8 +6,8 @@ from the dict the bindings return and fails loudly (``InternalError``) if the tw
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, TypeVar
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from typing import Any, Optional, TypeVar
 
 from saferstats._saferstats import InternalError
 
@@ -22,7 +22,11 @@ class Report:
     def from_core(cls: type[T], data: dict[str, Any]) -> T:
         """Build the report from the core's dict (every field, nothing else)."""
         names = {f.name for f in fields(cls)}
-        if set(data) != names:
+        # Fields with a default may be absent (the core leaves out empty optional parts).
+        required = {
+            f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
+        }
+        if not set(data) <= names or not required <= set(data):
             raise InternalError(
                 f"{cls.__name__}: the core returned fields {sorted(data)}, "
                 f"the Python class declares {sorted(names)}"
@@ -75,6 +79,9 @@ class ReadReport(Report):
     months_missing: list[str]
     forces: list[str]
     unknown_crime_types: dict[str, int] = field(default_factory=dict)
+    under_published: list[dict[str, Any]] = field(default_factory=list)
+    superseded: list[dict[str, Any]] = field(default_factory=list)
+    cache: Optional[dict[str, Any]] = None
 
     @classmethod
     def from_core(cls, data: dict[str, Any]) -> ReadReport:
@@ -98,6 +105,11 @@ class ReadReport(Report):
             )
         if self.months_missing:
             lines.append(f"months missing inside the run: {', '.join(self.months_missing)}")
+        lines += [
+            f"  under-published: {u['force']} {u['month']}: {u['rows']:,} rows, "
+            f"{u['share']:.0%} of the neighbouring months' {u['typical_rows']:,.0f}"
+            for u in self.under_published
+        ]
         return "\n".join(lines)
 
 
@@ -161,12 +173,26 @@ class PeerReport(Report):
 
 @dataclass(frozen=True)
 class ChangeReport(Report):
-    """Rows compared, rows without an earlier period, comparisons refused as partial."""
+    """Rows compared, without an earlier period, refused as partial; the dispersion used."""
 
     keys: list[str]
     compared: int
     without_earlier_period: int
     refused_partial: list[str]
+    dispersion_source: str
+    quasi_rows: int
+    no_verdict: int
+
+
+@dataclass(frozen=True)
+class DispersionReport(Report):
+    """Series with and without a dispersion estimate, months treated as missing, the method."""
+
+    keys: list[str]
+    estimated: int
+    not_estimated: int
+    missing_months: int
+    method: str
 
 
 @dataclass(frozen=True)

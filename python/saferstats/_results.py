@@ -10,6 +10,7 @@ import polars as pl
 from saferstats._reports import (
     ChangeReport,
     CountReport,
+    DispersionReport,
     GridReport,
     HotspotReport,
     PeerReport,
@@ -70,6 +71,11 @@ class PeerResult(TableResult[PeerReport]):
 @dataclass(frozen=True)
 class ChangeResult(TableResult[ChangeReport]):
     """Comparisons and a report (rows compared, without an earlier period, refused)."""
+
+
+@dataclass(frozen=True)
+class DispersionResult(TableResult[DispersionReport]):
+    """One row per monthly series with its robust quasi-Poisson dispersion."""
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,8 @@ def assessment(
     Give ``police_uk`` (street-level files or folders) with ``lookup`` and ``lad_lookup``, or
     ``counts`` (a wide monthly counts table such as the MPS borough file) with an optional
     ``lad_lookup``; both need ``population`` (ONS mid-year estimates by local authority). Or
-    ``example="medway-2014"`` for the bundled data. ``period`` is ``"latest"`` (the latest
+    ``example="medway-2014"`` or ``example="london-mps"`` (the 32 London borough CSPs) for the
+    bundled data. ``period`` is ``"latest"`` (the latest
     complete financial year), ``"2022/23"``, ``"2014"`` or ``"year ending Mar 2023"``;
     ``peers`` is ``"all"`` (the areas assessed), ``"force"`` or a list of area codes.
 

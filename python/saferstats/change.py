@@ -6,8 +6,15 @@ from typing import Any, Optional, Sequence, Union
 
 from saferstats import _saferstats as _rs
 from saferstats._frames import table_and_keys
-from saferstats._reports import ChangeReport, TrendReport
-from saferstats._results import ChangeResult, CountResult, RateResult, TrendResult, table_result
+from saferstats._reports import ChangeReport, DispersionReport, TrendReport
+from saferstats._results import (
+    ChangeResult,
+    CountResult,
+    DispersionResult,
+    RateResult,
+    TrendResult,
+    table_result,
+)
 from saferstats._typing import ChangeMethod, Compare
 
 
@@ -18,6 +25,7 @@ def _breaks(breaks: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
 def change(
     counts: Union[CountResult, RateResult, Any],
     *,
+    monthly: Union[CountResult, Any, None] = None,
     compare: Union[Compare, int] = "year_earlier",
     method: ChangeMethod = "exact-cond",
     confidence: float = 0.95,
@@ -33,6 +41,14 @@ def change(
     ----------
     counts
         A counts table (or rates table: its population enters the exposure).
+    monthly
+        Monthly counts of the same areas and grouping columns (``period="month"``). When given
+        (recommended: police.uk and MPS data always have them), each series' over-dispersion
+        φ is estimated from its months (:func:`series_dispersion`, robust to a few anomalous
+        months), floored at 1, and the test is the quasi-Poisson form of ``method`` (the score
+        test for the exact methods) with its matching interval; verdicts then say "once
+        month-to-month variation is allowed for" and quote φ. Without it, ``dispersion`` is used
+        (1: the plain Poisson test).
     compare
         ``"year_earlier"`` (default: same period last year, which removes seasonality),
         ``"previous"`` (the period just before), or a number of months earlier (24 = two years).
@@ -43,7 +59,8 @@ def change(
     confidence
         Level of the rate-ratio interval and of "statistically significant" (0.90 to 0.999).
     dispersion
-        Quasi-Poisson φ (see :func:`dispersion_from_monthly`); widens intervals by √φ.
+        A fixed quasi-Poisson φ for every row when ``monthly`` is not given (and for series too
+        short for an estimate when it is); 1 is the plain Poisson test.
     exposure_adjust
         Allow partial periods, using months covered as exposure (flagged). Without it a
         comparison involving a partial period is refused and listed in the report.
@@ -69,6 +86,24 @@ def change(
     >>> res.report.refused_partial
     ['2014 Q4 (2 of 3 months) vs 2014 Q3 (3 of 3 months)']
 
+    With monthly counts, month-to-month variation is allowed for:
+
+    >>> import polars as pl
+    >>> counts = [500 + (97 * t) % 160 for t in range(36)]
+    >>> m = pl.DataFrame({"area_code": ["A"] * 36, "count": counts})
+    >>> m = m.with_columns(period_start=pl.date_range(
+    ...     pl.date(2020, 1, 1), pl.date(2022, 12, 1), "1mo", eager=True))
+    >>> annual = (
+    ...     m.group_by(period=pl.col("period_start").dt.year().cast(pl.String))
+    ...     .agg(pl.col("count").sum(), pl.col("period_start").min(), months_covered=pl.len())
+    ...     .with_columns(area_code=pl.lit("A"), months_expected=pl.lit(12)).sort("period")
+    ... )
+    >>> res = change(annual, monthly=m)
+    >>> res.table.select("period", "count", "count_previous", "method").rows()
+    [('2021', 7010, 6802, 'quasi-score'), ('2022', 6898, 7010, 'quasi-score')]
+    >>> res.report.dispersion_source, res.report.quasi_rows
+    ('monthly', 2)
+
     """
     if isinstance(compare, int) and not isinstance(compare, bool):
         if compare < 1:
@@ -89,7 +124,38 @@ def change(
         "breaks": _breaks(breaks),
         "keys": keys,
     }
-    return table_result(ChangeResult, ChangeReport, _rs.change(frame, spec))
+    monthly_frame = None if monthly is None else table_and_keys(monthly, "monthly", keys)[0]
+    return table_result(ChangeResult, ChangeReport, _rs.change(frame, spec, monthly_frame))
+
+
+def series_dispersion(
+    monthly: Union[CountResult, Any], *, keys: Optional[Sequence[str]] = None
+) -> DispersionResult:
+    """Robust quasi-Poisson dispersion φ of every monthly series (area and grouping columns).
+
+    The year + calendar-month log-linear model fitted with Huber weights (Proposal 2 scale of
+    the standardised Pearson residuals, k = 1.5), so that a few anomalous months (a lockdown, a
+    recording drive) move φ by a bounded amount. Months with ``months_covered`` = 0, or absent
+    inside a series' run, are missing, never zeros. ``dispersion`` is floored at 1 and null
+    (with ``flags`` saying why) for a series with fewer than two years of months or no crimes.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> import saferstats as ss
+    >>> counts = [500 + (97 * t) % 160 for t in range(36)]
+    >>> m = pl.DataFrame({"area_code": ["A"] * 36, "count": counts})
+    >>> m = m.with_columns(period_start=pl.date_range(
+    ...     pl.date(2020, 1, 1), pl.date(2022, 12, 1), "1mo", eager=True))
+    >>> res = ss.series_dispersion(m)
+    >>> res.table.select("dispersion", "months", "downweighted").row(0)
+    (6.29..., 36, 2)
+    >>> res.report.estimated
+    1
+
+    """
+    frame, keys = table_and_keys(monthly, "monthly", keys)
+    return table_result(DispersionResult, DispersionReport, _rs.series_dispersion(frame, keys))
 
 
 def dispersion_from_monthly(counts: Sequence[float], first_month: int = 1) -> float:

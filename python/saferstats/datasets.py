@@ -1,9 +1,13 @@
-"""The bundled example dataset: Medway (Kent) 2014, real open data (OGL v3.0).
+"""The bundled example datasets, real open data (OGL v3.0).
 
-The files are compiled into the extension; :func:`medway_2014` reads them with the same
-readers as files on disk, and :func:`medway_2014_folder` writes them out for the file readers.
-Attribution: "Contains public sector information licensed under the Open Government Licence
-v3.0" (data.police.uk, Office for National Statistics); details in ``LICENCE-DATA.md``.
+Medway (Kent) 2014 street-level records, and London: the Metropolitan Police's monthly borough
+counts April 2010 to September 2023 with the 32 boroughs' CSP lookup and populations.
+
+The files are compiled into the extension; :func:`medway_2014` and :func:`london_mps` read them
+with the same readers as files on disk, and :func:`medway_2014_folder` writes the Medway files
+out for the file readers. Attribution: "Contains public sector information licensed under the
+Open Government Licence v3.0" (data.police.uk, Metropolitan Police Service, Office for National
+Statistics); details in ``LICENCE-DATA.md`` of each dataset (``crates/saferstats/data``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
+
+import polars as pl
 
 from saferstats import _saferstats as _rs
 from saferstats._typing import Handling
@@ -91,3 +97,42 @@ def medway_2014_folder(directory: Optional[os.PathLike[str]] = None) -> Path:
         target = Path(directory)
     _rs.write_medway_2014(os.fspath(target))
     return target
+
+
+@dataclass(frozen=True)
+class LondonData:
+    """The MPS borough counts with the London boroughs' CSP lookup and populations."""
+
+    counts: pl.DataFrame
+    lad_lookup: Lookup
+    lad_population: Population
+
+
+def london_mps() -> LondonData:
+    """Load the Metropolitan Police's monthly counts by borough, April 2010 to September 2023.
+
+    ``counts`` is the MPS "Recorded Crime: Geographic Breakdown" borough file read with
+    :func:`saferstats.read_wide_monthly` (``majortext, minortext, boroughname, month, count``);
+    besides the 32 boroughs, ``boroughname`` has the units "London Heathrow and London City
+    Airports" and "Unknown", which are not CSPs. ``lad_lookup`` is the LAD19 to CSP19 to PFA19
+    lookup of the Metropolitan Police area (each borough is its own CSP) and ``lad_population``
+    the boroughs' ONS mid-year estimates 2011-2023 (MYE4). ``assessment(example="london-mps")``
+    assesses the 32 borough CSPs from them.
+
+    Examples
+    --------
+    >>> london = london_mps()
+    >>> london.counts.columns
+    ['majortext', 'minortext', 'boroughname', 'month', 'count']
+    >>> london.counts["month"].n_unique(), london.counts["boroughname"].n_unique()
+    (162, 34)
+    >>> london.lad_lookup.table["csp_code"].n_unique()
+    32
+    >>> london.lad_population.table.filter(mid_year=2022).height
+    32
+
+    """
+    counts, lookup, population = _rs.london_mps()
+    return LondonData(
+        counts=counts, lad_lookup=Lookup(*lookup), lad_population=Population(*population)
+    )

@@ -1,9 +1,6 @@
 """The assessment analytics on the bundled Medway data, through Python. tests/rust/assessment.rs
 asserts the same numbers from Rust."""
 
-import subprocess
-import sys
-
 import polars as pl
 import pytest
 import saferstats as ss
@@ -99,47 +96,3 @@ def test_single_area_hotspot_is_well_defined(medway):
     s = ss.hotspots(c, top=5).summary.row(0, named=True)
     assert s["areas"] == 1
     assert s["top_share"] == 1.0
-
-
-def test_assessment_command_writes_every_table(tmp_path):
-    out = tmp_path / "out"
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "saferstats",
-            "assessment",
-            "--example",
-            "medway-2014",
-            "--hotspot-from",
-            "2014-04",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "these wards account for 48% of the total" in res.stdout
-    summary = (out / "summary.md").read_text()
-    assert "25,117 crimes, 91.7 per 1,000 residents" in summary
-    for name in [
-        "overall_rates",
-        "crime_type_shares",
-        "ward_rates",
-        "ward_quarterly_change",
-        "asb_ward_ranking",
-        "asb_concentration",
-        "grid_hotspots",
-    ]:
-        assert (out / f"{name}.csv").exists(), name
-
-
-def test_counts_command_reports_errors_cleanly(tmp_path):
-    res = subprocess.run(
-        [sys.executable, "-m", "saferstats", "counts", "--police-uk", str(tmp_path / "none")],
-        capture_output=True,
-        text=True,
-    )
-    assert res.returncode == 2
-    assert "saferstats: error:" in res.stderr

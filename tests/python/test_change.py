@@ -163,3 +163,71 @@ def test_trend_markers_on_five_years():
     t = ss.trends(frame).table.sort("area_code")
     assert t["trend"].to_list() == ["Increasing", "No significant change"]
     assert t["annual_pct_change"][0] == pytest.approx(10.0, abs=0.05)
+
+
+def _london_monthly_and_years():
+    """Monthly total crime per London borough (bundled MPS file) and 2021/22, 2022/23."""
+    raw = ss.datasets.london_mps().counts
+    monthly = (
+        raw.filter(
+            ~pl.col("boroughname").is_in(["London Heathrow and London City Airports", "Unknown"])
+        )
+        .group_by(area_code="boroughname", period_start="month")
+        .agg(pl.col("count").sum())
+        .filter(pl.col("period_start") < dt.date(2023, 4, 1))
+        .sort("area_code", "period_start")
+    )
+    years = (
+        monthly.filter(pl.col("period_start") >= dt.date(2021, 4, 1))
+        .with_columns(
+            period=pl.when(pl.col("period_start") < dt.date(2022, 4, 1))
+            .then(pl.lit("2021/22"))
+            .otherwise(pl.lit("2022/23"))
+        )
+        .group_by("area_code", "period")
+        .agg(
+            pl.col("count").sum(),
+            pl.col("period_start").min(),
+            months_covered=pl.len(),
+        )
+        .with_columns(months_expected=pl.lit(12))
+        .sort("area_code", "period")
+    )
+    return monthly, years
+
+
+def test_monthly_counts_make_verdicts_allow_for_over_dispersion():
+    monthly, years = _london_monthly_and_years()
+    plain = ss.change(years)
+    quasi = ss.change(years, monthly=monthly)
+    assert quasi.report.dispersion_source == "monthly"
+    assert quasi.report.quasi_rows == 32
+    assert set(quasi.table["method"]) == {"quasi-score"}
+    assert plain.table["significant"].sum() == 21
+    assert quasi.table["significant"].sum() == 10
+    # The same dispersion as series_dispersion reports, and the interval matches the test.
+    phi = ss.series_dispersion(monthly).table.select("area_code", "dispersion")
+    joined = quasi.table.join(phi, on="area_code", suffix="_series")
+    assert (joined["dispersion"] - joined["dispersion_series"]).abs().max() < 1e-12
+    t = quasi.table
+    excludes = (t["lower"] > 1) | (t["upper"] < 1)
+    assert (excludes == t["significant"]).all()
+    # Quasi-Poisson score z: (y1 - y0)/sqrt(phi (y1 + y0)) for equal exposures.
+    z = (t["count"] - t["count_previous"]) / np.sqrt(
+        t["dispersion"] * (t["count"] + t["count_previous"])
+    )
+    from scipy.stats import norm
+
+    np.testing.assert_allclose(
+        t["p_value"].to_numpy(), 2 * norm.sf(np.abs(z.to_numpy())), rtol=1e-9
+    )
+    assert all("month-to-month variation" in v for v in t["verdict"])
+
+
+def test_a_p_value_that_cannot_be_computed_gives_no_verdict():
+    res = ss.change(two_periods(2**53, 2**53))
+    row = res.table.row(0, named=True)
+    assert row["significant"] is None
+    assert row["verdict"] is None
+    assert "no verdict" in row["flags"]
+    assert res.report.no_verdict == 1

@@ -22,7 +22,7 @@ def test_exactly_two_setup_commands():
     commands = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
     assert len(commands) == 2
     assert "pip install ." in commands[0]
-    assert "saferstats assessment --example" in commands[0]
+    assert "saferstats assess --example all" in commands[0]
     assert commands[1].strip() == "bash tests/run.sh"
     ci = (README.parent / ".ci" / "run").read_text()
     assert "bash tests/run.sh" in ci

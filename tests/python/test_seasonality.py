@@ -69,7 +69,7 @@ def test_gaps_duplicates_and_short_series_are_errors(boroughs):
     one = boroughs.filter(pl.col("area_code") == boroughs["area_code"].sort()[0]).sort("month")
     with pytest.raises(ss.ParameterError, match="months missing"):
         ss.seasonality(one.filter(pl.col("month") != pl.date(2015, 6, 1)))
-    with pytest.raises(ss.DataError, match="duplicated month"):
+    with pytest.raises(ss.DataError, match="duplicated row for the key"):
         ss.seasonality(pl.concat([one, one.head(1)]))
     with pytest.raises(ss.InsufficientDataError, match="24 months"):
         ss.seasonality(one.head(20))

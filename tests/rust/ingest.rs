@@ -443,3 +443,85 @@ fn read_options_with_a_cache_folder_deserialise_strictly() {
     assert_eq!(o.cache_dir, None);
     assert!(serde_json::from_str::<ReadOptions>(r#"{"cache": "/tmp/x"}"#).is_err());
 }
+
+/// A month a force published only in part is flagged against its neighbouring months,
+/// whatever the length of the series; the full months are not.
+#[test]
+fn under_published_months_are_flagged_against_the_force_s_own_months() {
+    let dir = scratch("under-published");
+    let mut expected_rows = 0;
+    for month in 1..=4u32 {
+        let mut bytes = kent_csv(month);
+        if month == 3 {
+            // Keep about a fifth of March's rows.
+            let n = rows(&bytes) as usize;
+            bytes = without_last_rows(&bytes, n - n / 5);
+            expected_rows = rows(&bytes);
+        }
+        std::fs::write(dir.join(format!("2014-{month:02}-kent-street.csv")), bytes).unwrap();
+    }
+    let data = read_police_uk(&[&dir], &ReadOptions::default()).unwrap();
+    let low = &data.report.under_published;
+    assert_eq!(low.len(), 1, "{low:?}");
+    assert_eq!(low[0].month, YearMonth::new(2014, 3).unwrap());
+    assert_eq!(low[0].force, "Kent Police");
+    assert_eq!(low[0].rows, expected_rows);
+    assert!(
+        low[0].share > 0.15 && low[0].share < 0.25,
+        "{}",
+        low[0].share
+    );
+    // The eleven real months: none under-published.
+    let all = read_police_uk(&[kent()], &ReadOptions::default()).unwrap();
+    assert!(all.report.under_published.is_empty());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A file is read once however it is reached: twice by name, through a link, through `..`,
+/// through a folder that holds a link to itself, or by a glob and its folder.
+#[cfg(unix)]
+#[test]
+fn a_file_reached_twice_is_read_once() {
+    let dir = scratch("reached-twice");
+    std::fs::write(dir.join("2014-01-kent-street.csv"), kent_csv(1)).unwrap();
+    std::os::unix::fs::symlink(
+        dir.join("2014-01-kent-street.csv"),
+        dir.join("link-street.csv"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
+    let once = read_police_uk(
+        &[dir.join("2014-01-kent-street.csv")],
+        &ReadOptions::default(),
+    )
+    .unwrap()
+    .report;
+    let f = dir.join("2014-01-kent-street.csv");
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    let dotted = dir.join("sub/../2014-01-kent-street.csv");
+    let glob = format!("{}/*-street.csv", dir.display());
+    let ways: Vec<Vec<PathBuf>> = vec![
+        vec![f.clone(), f.clone()],
+        vec![f.clone(), dir.join("link-street.csv")],
+        vec![dotted, f.clone()],
+        vec![dir.clone()],
+        vec![PathBuf::from(&glob), dir.clone()],
+    ];
+    for paths in ways {
+        let r = read_police_uk(&paths, &ReadOptions::default())
+            .unwrap()
+            .report;
+        assert_eq!(
+            (r.files.len(), r.rows_read),
+            (1, once.rows_read),
+            "{paths:?}"
+        );
+    }
+    // No paths at all is an error, not an empty result.
+    let none: [&Path; 0] = [];
+    assert!(matches!(
+        read_police_uk(&none, &ReadOptions::default()),
+        Err(Error::NoInputFiles(_))
+    ));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -6,6 +6,7 @@
 
 mod assessment;
 mod assessment_product;
+mod change_defaults;
 mod concentration_oracles;
 mod counts_prepared;
 mod ingest;

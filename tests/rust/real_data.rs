@@ -18,7 +18,7 @@ use saferstats::{Error, datasets};
 
 const MEDWAY: &str = "E06000035";
 
-fn shared() -> PathBuf {
+pub(crate) fn shared() -> PathBuf {
     std::env::var_os("SAFERSTATS_SHARED_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))

@@ -185,3 +185,101 @@ fn a_config_file_gives_the_same_keys_and_refuses_unknown_ones() {
     assert!(text(&o).1.contains("perod"), "{}", text(&o).1);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_bundled_london_example_assesses_every_borough_csp() {
+    let out = temp("london");
+    let o = saferstats(&[
+        "assess",
+        "--example",
+        "london-mps",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with("london-mps: 32 csp areas, 2022/23 (12 of 12 months)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("E22000192 Westminster"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("to {}", out.display())),
+        "{stdout}"
+    );
+    for f in [
+        "index.md",
+        "E22000192-westminster.md",
+        "E22000217-wandsworth.md",
+        "assessment.csv",
+        "assessment.json",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} not written");
+    }
+    let borough_pages = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("E22") && name.ends_with(".md")
+        })
+        .count();
+    assert_eq!(borough_pages, 32);
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        manifest
+            .contains("bundled:london-mps/MPS_Borough_Level_Crime_Historical_201004-202309.csv.gz")
+    );
+    std::fs::remove_dir_all(&out).ok();
+}
+
+#[test]
+fn example_all_writes_each_example_in_its_own_folder() {
+    let out = temp("all");
+    let o = saferstats(&[
+        "assess",
+        "--example",
+        "all",
+        "--format",
+        "md",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(out.join("medway-2014/E22000143-medway.md").is_file());
+    assert!(out.join("london-mps/E22000191-camden.md").is_file());
+    assert!(!out.join("london-mps/assessment.csv").exists());
+    std::fs::remove_dir_all(&out).ok();
+}
+
+#[test]
+fn help_and_version_exit_0_on_stdout_and_usage_errors_go_to_stderr() {
+    let o = saferstats(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).0.starts_with("saferstats "), "{}", text(&o).0);
+    let o = saferstats(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).0.contains("assess"));
+    let o = saferstats(&["assess", "--example", "nowhere"]);
+    assert_eq!(o.status.code(), Some(2));
+    let (stdout, stderr) = text(&o);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("london-mps") && stderr.contains("medway-2014"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn run_returns_the_exit_code_without_exiting() {
+    assert_eq!(saferstats_cli::run(["saferstats", "--version"]), 0);
+    assert_eq!(saferstats_cli::run(["saferstats"]), 2);
+    assert_eq!(
+        saferstats_cli::run(["saferstats", "assess", "--example", "london-mps"]),
+        1
+    );
+}

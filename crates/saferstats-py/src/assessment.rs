@@ -29,10 +29,13 @@ pub fn assessment<'py>(
         let inputs = match example.as_deref() {
             None => paths.load()?,
             Some("medway-2014" | "medway_2014") => Inputs::medway_2014()?,
+            Some("london-mps" | "london_mps") => Inputs::london_mps()?,
             Some(other) => {
                 return Err(saferstats::Error::InvalidParameter {
                     name: "example",
-                    reason: format!("unknown example '{other}'; expected medway-2014"),
+                    reason: format!(
+                        "unknown example '{other}'; expected medway-2014 or london-mps"
+                    ),
                 });
             }
         };

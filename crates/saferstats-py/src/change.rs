@@ -5,23 +5,46 @@ use pyo3_polars::PyDataFrame;
 
 use saferstats::frame::change::ChangeSpec;
 use saferstats::frame::trends::TrendSpec;
+use saferstats::schema::Keys;
 
 use crate::convert::spec;
 use crate::errors::run;
 use crate::rates::output;
 
-/// Change between periods with a test; returns `(table, report)`.
+/// Change between periods with a test; with `monthly`, each series' dispersion is estimated
+/// from its monthly counts. Returns `(table, report)`.
 #[pyfunction]
-#[pyo3(signature = (counts, spec=None))]
+#[pyo3(signature = (counts, spec=None, monthly=None))]
 pub fn change<'py>(
     py: Python<'py>,
     counts: PyDataFrame,
     spec: Option<&Bound<'py, PyAny>>,
+    monthly: Option<PyDataFrame>,
 ) -> PyResult<(PyDataFrame, Bound<'py, PyAny>)> {
     let spec: ChangeSpec = self::spec(spec, "change spec")?;
     output(
         py,
-        run(py, || saferstats::frame::change::change(&counts.0, &spec))?,
+        run(py, || match &monthly {
+            Some(m) => saferstats::frame::change::change_with_monthly(&counts.0, &m.0, &spec),
+            None => saferstats::frame::change::change(&counts.0, &spec),
+        })?,
+    )
+}
+
+/// Robust quasi-Poisson dispersion of every monthly series; returns `(table, report)`.
+#[pyfunction]
+#[pyo3(signature = (monthly, keys=None))]
+pub fn series_dispersion<'py>(
+    py: Python<'py>,
+    monthly: PyDataFrame,
+    keys: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(PyDataFrame, Bound<'py, PyAny>)> {
+    let keys: Keys = self::spec(keys, "keys")?;
+    output(
+        py,
+        run(py, || {
+            saferstats::frame::dispersion::series_dispersion(&monthly.0, &keys)
+        })?,
     )
 }
 

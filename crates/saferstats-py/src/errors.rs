@@ -84,7 +84,8 @@ pub fn run<T: Send>(
     })
 }
 
-fn panic_error(panic: Box<dyn std::any::Any + Send>) -> PyErr {
+/// The exception for a Rust panic: `InternalError` with the panic message.
+pub fn panic_error(panic: Box<dyn std::any::Any + Send>) -> PyErr {
     let what = panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

@@ -1,4 +1,5 @@
-//! Thin pyo3 bindings for saferstats: translation only, no statistics and no option parsing.
+//! Thin pyo3 bindings for saferstats: translation only, no statistics and no option parsing
+//! (the command line is saferstats-cli's parser, run by [`cli`]).
 //!
 //! Frames cross as eager polars DataFrames through pyo3-polars (never lazy plans, whose
 //! serialised form is tied to one Python polars release); specs cross as dicts deserialised
@@ -8,6 +9,7 @@
 
 mod assessment;
 mod change;
+mod cli;
 mod convert;
 mod counts;
 mod errors;
@@ -56,6 +58,7 @@ fn _saferstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(readers::read_wide_monthly, m)?,
         wrap_pyfunction!(readers::medway_2014, m)?,
         wrap_pyfunction!(readers::write_medway_2014, m)?,
+        wrap_pyfunction!(readers::london_mps, m)?,
         wrap_pyfunction!(counts::counts, m)?,
         wrap_pyfunction!(counts::map_categories, m)?,
         wrap_pyfunction!(counts::all_crime_excluding_asb, m)?,
@@ -70,6 +73,7 @@ fn _saferstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(change::change, m)?,
         wrap_pyfunction!(change::trends, m)?,
         wrap_pyfunction!(change::dispersion_from_monthly, m)?,
+        wrap_pyfunction!(change::series_dispersion, m)?,
         wrap_pyfunction!(hotspots::hotspots, m)?,
         wrap_pyfunction!(hotspots::persistence, m)?,
         wrap_pyfunction!(hotspots::lorenz, m)?,
@@ -79,6 +83,7 @@ fn _saferstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(assessment::assessment, m)?,
         wrap_pyfunction!(assessment::assessment_markdown, m)?,
         wrap_pyfunction!(assessment::assessment_write, m)?,
+        wrap_pyfunction!(cli::_cli_main, m)?,
         wrap_pyfunction!(choices, m)?,
         wrap_pyfunction!(aliases, m)?,
         wrap_pyfunction!(canonical, m)?,

@@ -156,3 +156,15 @@ pub fn write_medway_2014(py: Python<'_>, directory: String) -> PyResult<Vec<Stri
         Ok(paths.iter().map(|p| p.display().to_string()).collect())
     })
 }
+
+/// The bundled London example: `(counts, lad_lookup, lad_population)`, the MPS borough counts
+/// as [`read_wide_monthly`] returns them and the lookup and population in the readers' parts.
+#[pyfunction]
+pub fn london_mps(py: Python<'_>) -> PyResult<(PyDataFrame, LookupParts, PopulationParts)> {
+    let d = run(py, saferstats::datasets::london_mps)?;
+    Ok((
+        PyDataFrame(d.counts),
+        lookup_parts(d.lad_lookup),
+        population_parts(d.lad_population),
+    ))
+}

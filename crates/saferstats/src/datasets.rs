@@ -1,9 +1,11 @@
-//! Bundled example dataset: Medway (Kent) 2014, real open data under the Open Government
-//! Licence v3.0 (attribution in `data/medway-2014/LICENCE-DATA.md`).
+//! Bundled example datasets, real open data under the Open Government Licence v3.0: Medway
+//! (Kent) 2014 street-level records (attribution in `data/medway-2014/LICENCE-DATA.md`) and
+//! the Metropolitan Police's monthly borough counts April 2010 to September 2023 with the
+//! London boroughs' CSP lookup and populations (`data/london-mps/LICENCE-DATA.md`).
 //!
-//! The files are compiled into the library (about 1 MB), so examples, the quickstart and the
-//! command-line job run with nothing else installed, and they go through the same readers as
-//! files on disk.
+//! The files are compiled into the library (about 1.2 MB), so examples, the quickstart and
+//! the command-line job run with nothing else installed, and they go through the same readers
+//! as files on disk.
 //!
 //! ```
 //! let medway = saferstats::datasets::medway_2014()?;
@@ -15,11 +17,14 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use polars::prelude::DataFrame;
+
 use crate::error::{Error, Result};
 use crate::geo::geography::Geography;
 use crate::io::ons_lookup::{Lookup, read_lookup_from_reader};
 use crate::io::ons_population::{Population, read_population_from_reader};
 use crate::io::police_uk::{PoliceUkData, ReadOptions, read_police_uk_from_readers};
+use crate::io::wide_monthly::read_wide_monthly_from_reader;
 
 macro_rules! bundled {
     ($($name:literal),* $(,)?) => {
@@ -210,4 +215,123 @@ pub fn medway_2014_with(options: &ReadOptions) -> Result<ExampleData> {
             None,
         )?,
     })
+}
+
+/// The bundled London files: `(name, bytes)` of the MPS borough counts, the LAD to CSP to
+/// force lookup of the Metropolitan Police area and the boroughs' MYE4 populations.
+pub(crate) const LONDON_MPS_COUNTS: (&str, &[u8]) = (
+    "MPS_Borough_Level_Crime_Historical_201004-202309.csv.gz",
+    include_bytes!("../data/london-mps/MPS_Borough_Level_Crime_Historical_201004-202309.csv.gz"),
+);
+pub(crate) const LONDON_MPS_LAD_LOOKUP: (&str, &[u8]) = (
+    "lookup_lad19_csp19_pfa19_london.csv",
+    include_bytes!("../data/london-mps/lookup_lad19_csp19_pfa19_london.csv"),
+);
+pub(crate) const LONDON_MPS_POPULATION: (&str, &[u8]) = (
+    "population_lad_mid2011_to_mid2023_london.csv",
+    include_bytes!("../data/london-mps/population_lad_mid2011_to_mid2023_london.csv"),
+);
+
+/// The London example: the Metropolitan Police's published monthly counts by borough, major
+/// and minor category (April 2010 to September 2023), with what a CSP assessment of the 32
+/// London boroughs needs.
+///
+/// # Examples
+///
+/// ```
+/// let london = saferstats::datasets::london_mps()?;
+/// assert_eq!(london.counts.get_column_names(), ["majortext", "minortext", "boroughname", "month", "count"]);
+/// assert_eq!(london.lad_lookup.table.height(), 32); // the boroughs: one CSP each
+/// assert_eq!(london.lad_population.table.height(), 32 * 13); // mid-2011 to mid-2023
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct LondonData {
+    /// The MPS borough file read with [`read_wide_monthly_from_reader`]: `majortext`,
+    /// `minortext`, `boroughname`, `month` (a Date) and `count`, one row per month of each
+    /// published row. Besides the 32 boroughs, `boroughname` has the units "London Heathrow
+    /// and London City Airports" and "Unknown", which are not CSPs.
+    pub counts: DataFrame,
+    /// LAD19 to CSP19 to PFA19 rows of the Metropolitan Police area (32 boroughs, each its own
+    /// CSP; the City of London is a force of its own and not in the MPS file).
+    pub lad_lookup: Lookup,
+    /// The 32 boroughs' ONS mid-year estimates 2011-2023 (MYE4, June 2023 release).
+    pub lad_population: Population,
+}
+
+/// Load the bundled London example (MPS borough counts, the boroughs' CSP lookup and their
+/// populations). The bytes are compiled in and parsed on each call by the same readers as
+/// files on disk.
+///
+/// # Errors
+///
+/// None in practice: the bundled files are fixed (the readers' errors otherwise).
+///
+/// # Examples
+///
+/// ```
+/// use polars::prelude::*;
+/// let london = saferstats::datasets::london_mps()?;
+/// let months = london.counts.column("month")?.n_unique()?;
+/// assert_eq!(months, 162); // April 2010 to September 2023
+/// let boroughs = london.counts.column("boroughname")?.n_unique()?;
+/// assert_eq!(boroughs, 34); // 32 boroughs, the airports and "Unknown"
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+pub fn london_mps() -> Result<LondonData> {
+    let (counts_name, counts_bytes) = LONDON_MPS_COUNTS;
+    let (lookup_name, lookup_bytes) = LONDON_MPS_LAD_LOOKUP;
+    let (population_name, population_bytes) = LONDON_MPS_POPULATION;
+    Ok(LondonData {
+        counts: read_wide_monthly_from_reader(
+            &format!("london-mps/{counts_name}"),
+            reader(counts_bytes),
+        )?,
+        lad_lookup: read_lookup_from_reader(
+            &format!("london-mps/{lookup_name}"),
+            reader(lookup_bytes),
+        )?,
+        lad_population: read_population_from_reader(
+            &format!("london-mps/{population_name}"),
+            reader(population_bytes),
+            None,
+        )?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::*;
+
+    #[test]
+    fn london_mps_reads_the_bundled_files_whole() {
+        let london = london_mps().unwrap();
+        // 949 published rows x 162 months, zeros included.
+        assert_eq!(london.counts.height(), 949 * 162);
+        let total: i64 = london
+            .counts
+            .column("count")
+            .unwrap()
+            .as_materialized_series()
+            .cast(&DataType::Int64)
+            .unwrap()
+            .sum()
+            .unwrap();
+        assert!(total > 10_000_000, "{total}");
+        let csps = london.lad_lookup.table.column("csp_code").unwrap();
+        assert_eq!(csps.n_unique().unwrap(), 32);
+        let pop = &london.lad_population.table;
+        let westminster_2022 = pop
+            .clone()
+            .lazy()
+            .filter(
+                col("area_code")
+                    .eq(lit("E09000033"))
+                    .and(col("mid_year").eq(lit(2022))),
+            )
+            .collect()
+            .unwrap();
+        assert_eq!(westminster_2022.height(), 1);
+    }
 }

@@ -11,7 +11,8 @@ use super::inputs::{
 use super::model::*;
 use super::spec::{AssessmentSpec, Peers};
 use crate::error::{Error, Result};
-use crate::frame::change::{ChangeSpec, change};
+use crate::frame::change::{ChangeSpec, change_with_monthly};
+use crate::frame::dispersion::DISPERSION_METHOD;
 use crate::frame::hotspots::{HotspotSpec, hotspots};
 use crate::frame::peers::{PeerSpec, compare_with_benchmark, rank_among_peers};
 use crate::frame::rates::{Confidence, PopulationYear, RateSpec, rates};
@@ -22,7 +23,6 @@ use crate::geo::geography::Level;
 use crate::io::police_uk::ASB;
 use crate::period::{Period, YearMonth};
 use crate::schema::Keys;
-use crate::stats::rate_ratio::dispersion_from_monthly;
 
 /// The grouping column of every table of the assessment.
 pub const CRIME_GROUP: &str = "crime_group";
@@ -143,6 +143,7 @@ fn monthly_table(
         Vec::new(),
         Vec::new(),
     );
+    let mut covered: Vec<u32> = Vec::new();
     for &a in areas {
         for &g in groups {
             if (window.0..=window.1).all(|m| cube.at(a, g, m) == 0) {
@@ -155,6 +156,7 @@ fn monthly_table(
                 period.push(cube.month(m).to_string());
                 start.push(cube.month(m).to_epoch_days());
                 count.push(cube.at(a, g, m));
+                covered.push(u32::from(cube.covered.contains(&cube.month(m))));
             }
         }
     }
@@ -166,7 +168,7 @@ fn monthly_table(
         Column::new("period".into(), period),
         date_column("period_start", start)?,
         Column::new("months_expected".into(), vec![1u32; n]),
-        Column::new("months_covered".into(), vec![1u32; n]),
+        Column::new("months_covered".into(), covered),
         Column::new("count".into(), count),
     ])?)
 }
@@ -609,7 +611,19 @@ pub fn assessment_with_progress(
         keys: keys.clone(),
         ..ChangeSpec::default()
     };
-    let changed = change(&assessed_annual, &change_spec)?;
+    // Each series' over-dispersion from its months: the 60 months (or fewer) ending with the
+    // reporting period, so later data never move this period's verdict.
+    let period_end = cube
+        .month_index(period.end())
+        .unwrap_or(cube.n_months - 1)
+        .min(cube.n_months - 1);
+    let months_for_dispersion = monthly_table(
+        cube,
+        &assessed,
+        &groups,
+        (period_end.saturating_sub(59), period_end),
+    )?;
+    let changed = change_with_monthly(&assessed_annual, &months_for_dispersion, &change_spec)?;
     let change_now = filter_eq(&changed.table, "period", &period.label())?;
     let previous = years_earlier(&period, 1);
     let previous_in_data = years.contains(&previous);
@@ -675,10 +689,7 @@ pub fn assessment_with_progress(
 
     // Seasonality of the headline groups over the last 24 to 60 consecutive months covered.
     progress(STAGES[6]);
-    let end = cube
-        .month_index(period.end())
-        .unwrap_or(cube.n_months - 1)
-        .min(cube.n_months - 1);
+    let end = period_end;
     let mut start = end;
     while start > 0
         && end - start < 59
@@ -952,17 +963,8 @@ pub fn assessment_with_progress(
                     .filter_map(|m| Some((m, cube.at(a, g, cube.month_index(m)?))))
                     .collect()
             };
-            let monthly_dispersion = if window_ok {
-                let v: Vec<f64> = (start..=end).map(|m| cube.at(a, g, m) as f64).collect();
-                dispersion_from_monthly(&v, cube.month(start).month)
-                    .ok()
-                    .filter(|x| x.is_finite())
-            } else {
-                None
-            };
             rec_groups.push(GroupAssessment {
                 monthly,
-                monthly_dispersion,
                 group: gname,
                 kind,
                 level: level_rec,
@@ -1030,7 +1032,7 @@ pub fn assessment_with_progress(
                 upper: hi[i],
                 change: ch.as_ref().map(|c| c.verdict.clone()),
                 pct_change: ch.as_ref().and_then(|c| c.pct_change),
-                significant: ch.as_ref().map(|c| c.significant),
+                significant: ch.as_ref().and_then(|c| c.significant),
             });
         }
         for r in &mut records {
@@ -1195,11 +1197,13 @@ pub fn assessment_with_progress(
             .to_string(),
     );
     notes.push(format!(
-        "annual change: {} test of the two counts (exposure: months covered), {}% confidence, \
-         dispersion {} (Poisson); ranks: 95% intervals from {} seeded Poisson simulations",
-        change_spec.method.name(),
+        "annual change: the two counts compared (exposure: months covered) at {}% confidence, \
+         allowing for each series' month-to-month variation: its dispersion is estimated from \
+         up to 60 months ending with the period ({DISPERSION_METHOD}) and floored at 1; above \
+         1 the quasi-Poisson score test and its interval are used, at 1 the {} test; ranks: 95% \
+         intervals from {} seeded Poisson simulations",
         trim(confidence * 100.0),
-        change_spec.dispersion,
+        change_spec.method.name(),
         spec.simulations
     ));
 
@@ -1369,8 +1373,10 @@ impl ChangeColumns {
             lower: self.lower[i],
             upper: self.upper[i],
             p_value: self.p[i].unwrap_or(f64::NAN),
-            significant: self.significant[i].unwrap_or(false),
-            verdict: self.verdict[i].clone().unwrap_or_default(),
+            significant: self.significant[i],
+            verdict: self.verdict[i]
+                .clone()
+                .unwrap_or_else(|| "no verdict".to_string()),
             method: self.method[i].clone().unwrap_or_default(),
             confidence: self.confidence[i].clone().unwrap_or_default(),
             dispersion: self.dispersion[i].unwrap_or(1.0),

@@ -337,6 +337,50 @@ impl Inputs {
             files,
         }))
     }
+
+    /// The bundled London example (the MPS borough counts, the Metropolitan Police area's
+    /// LAD to CSP to force lookup and the boroughs' populations): the 32 London borough CSPs,
+    /// each bundled file named in the manifest.
+    ///
+    /// # Errors
+    /// As [`crate::datasets::london_mps`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::assessment::Inputs;
+    /// let inputs = Inputs::london_mps()?;
+    /// assert_eq!(inputs.files().len(), 3);
+    /// assert!(inputs.files()[0].path.starts_with("bundled:london-mps/"));
+    /// # Ok::<(), saferstats::Error>(())
+    /// ```
+    #[cfg(feature = "datasets")]
+    pub fn london_mps() -> Result<Inputs> {
+        use crate::datasets::{LONDON_MPS_COUNTS, LONDON_MPS_LAD_LOOKUP, LONDON_MPS_POPULATION};
+        let london = crate::datasets::london_mps()?;
+        let files = [
+            ("lad_lookup", LONDON_MPS_LAD_LOOKUP),
+            ("population", LONDON_MPS_POPULATION),
+            ("counts", LONDON_MPS_COUNTS),
+        ]
+        .into_iter()
+        .map(|(role, (name, bytes))| InputFile {
+            role: role.to_string(),
+            path: format!("bundled:london-mps/{name}"),
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        })
+        .collect();
+        Ok(Inputs::Counts(CountsInputs {
+            table: london.counts,
+            source: format!("bundled:london-mps/{}", LONDON_MPS_COUNTS.0),
+            area_column: None,
+            category_column: None,
+            lad_lookup: Some(london.lad_lookup),
+            population: london.lad_population,
+            files,
+        }))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -902,6 +946,25 @@ fn prepare_police_uk(p: &PoliceUkInputs, level: Level) -> Result<Prepared> {
         source_notes.push(format!(
             "months missing inside the data's span (no rows at all): {}",
             join_months(&report.months_missing)
+        ));
+    }
+    if !report.under_published.is_empty() {
+        source_notes.push(format!(
+            "under-published months (far fewer rows than the force's neighbouring months; \
+             counts that include them are incomplete): {}",
+            report
+                .under_published
+                .iter()
+                .map(|u| format!(
+                    "{} {} ({} rows, {:.0}% of the usual {})",
+                    u.force,
+                    u.month,
+                    thousands(u.rows),
+                    u.share * 100.0,
+                    thousands(u.typical_rows.round() as u64)
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
         ));
     }
     if !report.unknown_crime_types.is_empty() {

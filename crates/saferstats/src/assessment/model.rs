@@ -151,10 +151,6 @@ pub struct GroupAssessment {
     pub trend: Option<GeneralTrend>,
     /// Counts of each month of the reporting period the data cover (headline groups only).
     pub monthly: Vec<(YearMonth, i64)>,
-    /// Quasi-Poisson dispersion φ of the monthly counts over the seasonality months (two or
-    /// more complete calendar years needed): above 1, the counts vary more than Poisson and
-    /// the change test (which assumes φ = 1) overstates significance.
-    pub monthly_dispersion: Option<f64>,
 }
 
 /// Count and rate per 1,000 residents in the reporting period.
@@ -230,9 +226,10 @@ pub struct AnnualChange {
     pub upper: Option<f64>,
     /// Two-sided p-value.
     pub p_value: f64,
-    /// p below 1 - confidence.
-    pub significant: bool,
-    /// Plain-English verdict.
+    /// p below 1 - confidence; `None` when the test could not be computed (no verdict, and
+    /// `flags` says why).
+    pub significant: Option<bool>,
+    /// Plain-English verdict ("no verdict" when `significant` is `None`).
     pub verdict: String,
     /// Test used.
     pub method: String,

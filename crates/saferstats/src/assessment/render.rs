@@ -153,16 +153,6 @@ fn p_text(p: f64) -> String {
     }
 }
 
-fn dispersion_text(phi: Option<f64>) -> String {
-    match phi {
-        Some(p) if p > 1.5 => format!(
-            " Caution: the monthly counts vary more than a Poisson model allows (dispersion \
-             {p:.1}), so this test overstates significance."
-        ),
-        _ => String::new(),
-    }
-}
-
 fn month_name(m: crate::period::YearMonth) -> String {
     const NAMES: [&str; 12] = [
         "January",
@@ -419,7 +409,6 @@ impl Assessment {
                     .as_ref()
                     .map(|f| format!(" Flags: {f}."))
                     .unwrap_or_default()
-                    + &dispersion_text(g.monthly_dispersion)
             }
             None => {
                 let note = g.change_note.clone().unwrap_or_else(|| "n/a".into());
@@ -771,7 +760,7 @@ impl Assessment {
                 t.f("rate_ratio_lower", c.and_then(|c| c.lower));
                 t.f("rate_ratio_upper", c.and_then(|c| c.upper));
                 t.f("p_value", c.map(|c| c.p_value));
-                t.b("significant", c.map(|c| c.significant));
+                t.b("significant", c.and_then(|c| c.significant));
                 t.s(
                     "verdict",
                     c.map(|c| c.verdict.as_str()).or(g.change_note.as_deref()),
@@ -784,7 +773,8 @@ impl Assessment {
                 );
                 t.f("trend_lower", tr.and_then(|x| x.lower));
                 t.f("trend_upper", tr.and_then(|x| x.upper));
-                t.f("monthly_dispersion", g.monthly_dispersion);
+                t.f("dispersion", c.map(|c| c.dispersion));
+                t.s("change_method", c.map(|c| c.method.as_str()));
                 let sh = a.breakdown.iter().find(|b| b.crime_type == g.group);
                 t.f("share", sh.and_then(|s| s.share));
                 t.f("share_lower", sh.and_then(|s| s.lower));

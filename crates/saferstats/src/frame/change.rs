@@ -40,12 +40,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::frame::Output;
+use crate::frame::dispersion::series_dispersion;
 use crate::frame::table::{check_counts, check_rows_unique, thousands};
 use crate::period::YearMonth;
 use crate::period::{RecordingBreak, caveats_for};
 use crate::schema::{AREA_CODE, COUNT, Keys};
 use crate::stats::intervals::validate_confidence;
-use crate::stats::rate_ratio::{PoissonTest, RateComparison, compare_poisson_rates_dispersed};
+use crate::stats::rate_ratio::{PoissonTest, RateTest, compare_poisson_rates_matched};
 
 /// Which earlier period each row is compared with.
 ///
@@ -184,6 +185,13 @@ pub struct ChangeReport {
     pub without_earlier_period: u64,
     /// Rows refused because a period is partial (without `exposure_adjust`).
     pub refused_partial: Vec<String>,
+    /// Where the dispersion came from: `"fixed"` (the spec's φ, 1 = plain Poisson) or
+    /// `"monthly"` (estimated per series from monthly counts, [`change_with_monthly`]).
+    pub dispersion_source: String,
+    /// Compared rows whose test scaled the variance by a dispersion above 1 (quasi-Poisson).
+    pub quasi_rows: u64,
+    /// Compared rows without a verdict because the test could not be computed (see `flags`).
+    pub no_verdict: u64,
 }
 
 fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<YearMonth>>> {
@@ -249,6 +257,36 @@ fn strings(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
 /// assert_eq!(verdict(12.0, 12.0, false, 0.95), "no change");
 /// ```
 pub fn verdict(current: f64, previous: f64, significant: bool, confidence: f64) -> String {
+    verdict_dispersed(current, previous, significant, confidence, 1.0)
+}
+
+/// [`verdict`] for a test that allowed for over-dispersion φ: above 1 the text says so and
+/// quotes φ, e.g. "no significant change once month-to-month variation is allowed for (+8.0%,
+/// 100 more; dispersion 6.2)"; at 1 (plain Poisson) it is [`verdict`]'s text.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::change::verdict_dispersed;
+/// assert_eq!(
+///     verdict_dispersed(1350.0, 1250.0, false, 0.95, 6.2),
+///     "no significant change once month-to-month variation is allowed for (+8.0%, 100 more; dispersion 6.2)"
+/// );
+/// assert_eq!(
+///     verdict_dispersed(1600.0, 1250.0, true, 0.95, 6.2),
+///     "increase of 28.0% (350 more), statistically significant at 95% allowing for \
+///      month-to-month variation (dispersion 6.2)"
+/// );
+/// assert_eq!(verdict_dispersed(130.0, 120.0, false, 0.95, 1.0), "no significant change (+8.3%, 10 more)");
+/// ```
+pub fn verdict_dispersed(
+    current: f64,
+    previous: f64,
+    significant: bool,
+    confidence: f64,
+    dispersion: f64,
+) -> String {
+    let quasi = dispersion > 1.0;
     let diff = current - previous;
     let pct = if previous > 0.0 {
         Some(diff / previous * 100.0)
@@ -265,25 +303,39 @@ pub fn verdict(current: f64, previous: f64, significant: bool, confidence: f64) 
         }
     };
     let level = format!("{}%", trim_float(confidence * 100.0));
+    let phi = trim_float(dispersion);
     if significant {
         let direction = if diff > 0.0 { "increase" } else { "decrease" };
+        let allowing = if quasi {
+            format!(" allowing for month-to-month variation (dispersion {phi})")
+        } else {
+            String::new()
+        };
         match pct {
             Some(p) => format!(
-                "{direction} of {:.1}% ({}), statistically significant at {level}",
+                "{direction} of {:.1}% ({}), statistically significant at {level}{allowing}",
                 p.abs(),
                 amount(diff)
             ),
             None => format!(
-                "{direction} from zero ({}), statistically significant at {level}",
+                "{direction} from zero ({}), statistically significant at {level}{allowing}",
                 amount(diff)
             ),
         }
     } else if diff == 0.0 {
         "no change".into()
     } else {
+        let (head, tail) = if quasi {
+            (
+                "no significant change once month-to-month variation is allowed for",
+                format!("; dispersion {phi}"),
+            )
+        } else {
+            ("no significant change", String::new())
+        };
         match pct {
-            Some(p) => format!("no significant change ({p:+.1}%, {})", amount(diff)),
-            None => format!("no significant change (from zero, {})", amount(diff)),
+            Some(p) => format!("{head} ({p:+.1}%, {}{tail})", amount(diff)),
+            None => format!("{head} (from zero, {}{tail})", amount(diff)),
         }
     }
 }
@@ -373,6 +425,101 @@ fn trim_float(x: f64) -> String {
 /// (1989), *Generalized Linear Models*, 2nd ed. (quasi-Poisson dispersion); `docs/methods.md`,
 /// "Change between periods".
 pub fn change(counts: &DataFrame, spec: &ChangeSpec) -> Result<Output<ChangeReport>> {
+    change_rows(counts, spec, None)
+}
+
+/// [`change`] with the dispersion of each series estimated from its monthly counts
+/// ([`series_dispersion`]): the recommended test whenever monthly counts exist (police.uk and
+/// MPS data always have them).
+///
+/// `monthly` is a monthly counts table of the same areas and grouping columns (`spec.keys`);
+/// each row of `counts` is tested with its series' φ̂ (floored at 1): the quasi-Poisson form of
+/// `spec.method` (the score test for the exact methods, which have none), its interval from the
+/// same statistic, and a verdict that says so ("... once month-to-month variation is allowed
+/// for, dispersion 6.2"). A series with too few months for an estimate falls back to
+/// `spec.dispersion` and is flagged. The table's `dispersion` and `method` columns say what
+/// each row used.
+///
+/// # Errors
+///
+/// As [`change`] and [`series_dispersion`].
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::frame::change::{change, change_with_monthly, ChangeSpec};
+/// use saferstats::period::YearMonth;
+/// use saferstats::polars::prelude::*;
+/// // 36 months of one area with month-to-month variation far beyond Poisson's.
+/// let noise = [60.0, -45.0, 80.0, -70.0, 20.0, 5.0, -55.0, 35.0, 75.0, -20.0, -90.0, 30.0];
+/// let month: Vec<i32> = (0..36).map(|t| YearMonth::new(2020, 1).unwrap().plus(t).to_epoch_days()).collect();
+/// let count: Vec<f64> = (0..36usize).map(|t| 500.0 + if t >= 24 { 20.0 } else { 0.0 }
+///     + noise[(t * 7 + t / 12) % 12]).collect();
+/// let mut monthly = df!("area_code" => vec!["A"; 36], "count" => count.clone())?;
+/// monthly.with_column(Column::new("period_start".into(), month.clone()).cast(&DataType::Date)?)?;
+/// // The two calendar years 2021 and 2022.
+/// let year = |k: usize| count[12 * k..12 * k + 12].iter().sum::<f64>();
+/// let mut annual = df!("area_code" => ["A", "A"], "period" => ["2021", "2022"],
+///     "count" => [year(1), year(2)], "months_expected" => [12u32; 2], "months_covered" => [12u32; 2])?;
+/// annual.with_column(Column::new("period_start".into(), [month[12], month[24]]).cast(&DataType::Date)?)?;
+/// let plain = change(&annual, &ChangeSpec::default())?.table;
+/// let dispersed = change_with_monthly(&annual, &monthly, &ChangeSpec::default())?;
+/// let t = &dispersed.table;
+/// assert_eq!(plain.column("significant")?.bool()?.get(0), Some(true)); // +4%: "significant"
+/// assert_eq!(t.column("significant")?.bool()?.get(0), Some(false)); // not once φ is allowed for
+/// assert!(t.column("dispersion")?.f64()?.get(0).unwrap() > 3.0);
+/// assert_eq!(t.column("method")?.str()?.get(0), Some("quasi-score"));
+/// assert!(t.column("verdict")?.str()?.get(0).unwrap()
+///     .starts_with("no significant change once month-to-month variation is allowed for"));
+/// assert_eq!(dispersed.report.dispersion_source, "monthly");
+/// # Ok::<(), saferstats::Error>(())
+/// ```
+pub fn change_with_monthly(
+    counts: &DataFrame,
+    monthly: &DataFrame,
+    spec: &ChangeSpec,
+) -> Result<Output<ChangeReport>> {
+    spec.check()?;
+    let est = series_dispersion(monthly, &spec.keys)?.table;
+    // One φ̂ per input row, matched on the series keys (as text, nulls never match).
+    let keys = spec.keys.series();
+    for k in &keys {
+        if !counts.schema().contains(k) {
+            return Err(Error::missing_column("counts", k, counts));
+        }
+    }
+    let text_cols = |df: &DataFrame| -> Result<Vec<Vec<Option<String>>>> {
+        keys.iter().map(|k| strings(df, k)).collect()
+    };
+    let (est_keys, row_keys) = (text_cols(&est)?, text_cols(counts)?);
+    type SeriesKey = Vec<Option<String>>;
+    let est_phi: Vec<Option<f64>> = est.column("dispersion")?.f64()?.iter().collect();
+    let est_flag: Vec<Option<String>> = strings(&est, "flags")?;
+    let mut by_key: HashMap<SeriesKey, (Option<f64>, Option<String>)> = HashMap::new();
+    for r in 0..est.height() {
+        let k: Vec<Option<String>> = est_keys.iter().map(|c| c[r].clone()).collect();
+        by_key.insert(k, (est_phi[r], est_flag[r].clone()));
+    }
+    let per_row: Vec<std::result::Result<f64, String>> = (0..counts.height())
+        .map(|i| {
+            let k: Vec<Option<String>> = row_keys.iter().map(|c| c[i].clone()).collect();
+            match by_key.get(&k) {
+                Some((Some(phi), _)) => Ok(*phi),
+                Some((None, why)) => Err(why.clone().unwrap_or_default()),
+                None => Err("no monthly counts for this series".into()),
+            }
+        })
+        .collect();
+    change_rows(counts, spec, Some(&per_row))
+}
+
+/// The body of [`change`]: `phis`, when given, holds each input row's estimated dispersion, or
+/// why there is none (then `spec.dispersion` is used and the row flagged).
+fn change_rows(
+    counts: &DataFrame,
+    spec: &ChangeSpec,
+    phis: Option<&[std::result::Result<f64, String>]>,
+) -> Result<Output<ChangeReport>> {
     spec.check()?;
     check_rows_unique(counts, &spec.keys, "counts")?;
     let confidence = validate_confidence(spec.confidence)?;
@@ -409,6 +556,7 @@ pub fn change(counts: &DataFrame, spec: &ChangeSpec) -> Result<Output<ChangeRepo
     }
     let mut report = ChangeReport {
         keys: spec.keys.clone(),
+        dispersion_source: if phis.is_some() { "monthly" } else { "fixed" }.into(),
         ..ChangeReport::default()
     };
     let mut cur_rows = Vec::new();
@@ -484,6 +632,7 @@ pub fn change(counts: &DataFrame, spec: &ChangeSpec) -> Result<Output<ChangeRepo
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
+    let (mut methods, mut dispersions) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for (&i, &j) in cur_rows.iter().zip(&prev_rows) {
         let i = i as usize;
         let exposure = |k: usize| -> f64 {
@@ -494,17 +643,39 @@ pub fn change(counts: &DataFrame, spec: &ChangeSpec) -> Result<Output<ChangeRepo
             }
         };
         let (x1, x0) = (exposure(i), exposure(j));
-        let r: RateComparison = compare_poisson_rates_dispersed(
+        let mut f: Vec<String> = Vec::new();
+        let phi = match phis.map(|p| &p[i]) {
+            None => spec.dispersion,
+            Some(Ok(phi)) => *phi,
+            Some(Err(why)) => {
+                f.push(format!(
+                    "dispersion {} used ({why})",
+                    trim_float(spec.dispersion.max(1.0))
+                ));
+                spec.dispersion
+            }
+        };
+        // The p-value and the interval come from one statistic (counts are whole, finite and
+        // non-negative: check_counts).
+        let r: RateTest = compare_poisson_rates_matched(
             y[i] as u64,
             x1,
             y[j] as u64,
             x0,
             spec.method,
             confidence,
-            spec.dispersion,
+            phi,
         );
-        let significant = r.p_value < 1.0 - confidence;
-        let mut f: Vec<String> = Vec::new();
+        let significant = r
+            .p_value
+            .is_finite()
+            .then_some(r.p_value < 1.0 - confidence);
+        if r.quasi {
+            report.quasi_rows += 1;
+        }
+        if let Some(note) = r.note {
+            f.push(note.to_string());
+        }
         if covered[i] < expected[i] || covered[j] < expected[j] {
             f.push(format!(
                 "exposure-adjusted: {} and {} of {} months",
@@ -535,13 +706,30 @@ pub fn change(counts: &DataFrame, spec: &ChangeSpec) -> Result<Output<ChangeRepo
         p.push(r.p_value);
         stat.push(r.statistic);
         sig.push(significant);
+        methods.push(r.name());
+        dispersions.push(r.dispersion);
         // The verdict speaks of counts; with unequal exposures it speaks of the rate change.
         let (v1, v0) = if (x1 - x0).abs() > 1e-9 * x0.abs().max(1.0) {
             (y[i] / x1 * x0, y[j])
         } else {
             (y[i], y[j])
         };
-        verdicts.push(verdict(v1, v0, significant, confidence));
+        match significant {
+            Some(s) => verdicts.push(Some(verdict_dispersed(v1, v0, s, confidence, r.dispersion))),
+            None => {
+                // A NaN p-value is not "no significant change": no verdict, and the reason.
+                report.no_verdict += 1;
+                verdicts.push(None);
+                f.push(if x1 > 0.0 && x0 > 0.0 && x1.is_finite() && x0.is_finite() {
+                    "no verdict: the test cannot be computed for these counts (total above 2^53)"
+                        .to_string()
+                } else {
+                    "no verdict: an exposure (population or months covered) is missing, zero or \
+                     not finite"
+                        .to_string()
+                });
+            }
+        }
         flags.push((!f.is_empty()).then(|| f.join("; ")));
     }
     cols.push(Column::new("comparison_period".into(), comp_period));
@@ -556,15 +744,12 @@ pub fn change(counts: &DataFrame, spec: &ChangeSpec) -> Result<Output<ChangeRepo
     cols.push(Column::new("upper".into(), hi));
     cols.push(Column::new("p_value".into(), p));
     cols.push(Column::new("test_statistic".into(), stat));
-    cols.push(Column::new("method".into(), vec![spec.method.name(); n]));
+    cols.push(Column::new("method".into(), methods));
     cols.push(Column::new(
         "confidence".into(),
         vec![format!("{}%", trim_float(confidence * 100.0)); n],
     ));
-    cols.push(Column::new(
-        "dispersion".into(),
-        vec![spec.dispersion.max(1.0); n],
-    ));
+    cols.push(Column::new("dispersion".into(), dispersions));
     cols.push(Column::new("significant".into(), sig));
     cols.push(Column::new("verdict".into(), verdicts));
     cols.push(Column::new("flags".into(), flags));

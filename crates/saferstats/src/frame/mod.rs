@@ -3,6 +3,7 @@
 //! columns (see [`crate::schema`]) and calls the kernels of [`crate::stats`].
 
 pub mod change;
+pub mod dispersion;
 pub mod grid_hotspots;
 pub mod hotspots;
 pub mod peers;

@@ -27,7 +27,7 @@
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::frame::table::{check_counts, check_rows_unique, row_groups};
+use crate::frame::table::{check_counts, check_rows_unique, monthly_rows_uncovered, row_groups};
 use crate::period::YearMonth;
 use crate::schema::{COUNT, Keys};
 use crate::stats::seasonal::{
@@ -215,27 +215,10 @@ pub fn seasonality(monthly: &DataFrame, spec: &SeasonalitySpec) -> Result<Season
             ),
         ));
     }
-    if let Ok(exp) = monthly.column("months_expected") {
-        let exp = exp.cast(&DataType::UInt32)?;
-        if exp.u32()?.iter().any(|v| v != Some(1)) {
-            return Err(Error::param(
-                "monthly",
-                "seasonality needs monthly periods (months_expected = 1); count with period=month",
-            ));
-        }
-    }
-    let days: Vec<Option<i32>> = dates.cast(&DataType::Int32)?.i32()?.iter().collect();
     // A month the data does not cover (a missing file, an unpublished month) has a count of 0
     // on the complete grid but is missing, not zero: it must never read as a low month.
-    let uncovered: Vec<bool> = match monthly.column("months_covered") {
-        Ok(c) => c
-            .cast(&DataType::UInt32)?
-            .u32()?
-            .iter()
-            .map(|v| v == Some(0))
-            .collect(),
-        Err(_) => vec![false; monthly.height()],
-    };
+    let uncovered = monthly_rows_uncovered(monthly, "seasonality")?;
+    let days: Vec<Option<i32>> = dates.cast(&DataType::Int32)?.i32()?.iter().collect();
     let y: Vec<f64> = check_counts(monthly, COUNT)?.into_no_null_iter().collect();
     check_rows_unique(monthly, &spec.keys, "monthly counts")?;
     let keys: Vec<String> = spec.keys.series();

@@ -171,6 +171,35 @@ pub(crate) fn coverage(df: &DataFrame) -> Result<Option<Vec<(u32, u32)>>> {
     ))
 }
 
+/// For a table of monthly counts: refuse periods longer than a month (`months_expected` other
+/// than 1; `purpose` says what needs months) and mark the rows whose month the data do not
+/// cover (`months_covered` 0, or negative, or null), which are missing, never zeros.
+pub(crate) fn monthly_rows_uncovered(monthly: &DataFrame, purpose: &str) -> Result<Vec<bool>> {
+    if let Ok(exp) = monthly.column("months_expected")
+        && exp
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .any(|v| v != Some(1))
+    {
+        return Err(Error::param(
+            "monthly",
+            format!(
+                "{purpose} needs monthly periods (months_expected = 1); count with period=month"
+            ),
+        ));
+    }
+    Ok(match monthly.column("months_covered") {
+        Ok(c) => c
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .map(|v| v.is_none_or(|v| v <= 0))
+            .collect(),
+        Err(_) => vec![false; monthly.height()],
+    })
+}
+
 /// Group rows by the values of `keys` (rendered as text), in order of first appearance.
 pub(crate) fn row_groups(df: &DataFrame, keys: &[String]) -> Result<Vec<Vec<usize>>> {
     for k in keys {

@@ -239,6 +239,93 @@ pub struct ReadReport {
     /// Cache hits and misses, when [`ReadOptions::cache_dir`] is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<CacheReport>,
+    /// Force-months with far fewer rows than the force's neighbouring months (see
+    /// [`under_published`]): data.police.uk has months where a force published a fraction of
+    /// its usual rows. Their counts are real but incomplete: results using them say so.
+    #[serde(default)]
+    pub under_published: Vec<UnderPublished>,
+}
+
+/// A force-month published with far fewer rows than the force's neighbouring months.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnderPublished {
+    /// The force ("Falls within").
+    pub force: String,
+    /// The month.
+    pub month: YearMonth,
+    /// Rows read for the force and month.
+    pub rows: u64,
+    /// The median rows of the force's neighbouring months (up to three on each side).
+    pub typical_rows: f64,
+    /// `rows / typical_rows`.
+    pub share: f64,
+}
+
+/// A force-month is under-published when its rows are below this share of the median of its
+/// neighbouring months.
+pub const UNDER_PUBLISHED_SHARE: f64 = 0.5;
+
+/// Force-months whose rows fall below [`UNDER_PUBLISHED_SHARE`] of the median of the same
+/// force's neighbouring months (up to three published months on each side, so a series of any
+/// length from two months is checked, and a run of low months is compared with normal ones
+/// around it). `rows` holds the rows read per force and month. A force with one month cannot be
+/// checked.
+///
+/// # Examples
+///
+/// ```
+/// use saferstats::io::police_uk::under_published;
+/// use saferstats::period::YearMonth;
+/// let m = |k| YearMonth::new(2014, k).unwrap();
+/// let rows = [("Kent", m(1), 9_800), ("Kent", m(2), 10_100), ("Kent", m(3), 2_300),
+///             ("Kent", m(4), 9_900), ("Essex", m(1), 8_000)];
+/// let low = under_published(rows.iter().map(|(f, m, n)| (f.to_string(), *m, *n)));
+/// assert_eq!(low.len(), 1);
+/// assert_eq!((low[0].force.as_str(), low[0].month, low[0].rows), ("Kent", m(3), 2_300));
+/// assert!((low[0].share - 2_300.0 / 9_900.0).abs() < 1e-12);
+/// // Two months are enough to check: the smaller is compared with the other.
+/// let two = under_published([("Kent".to_string(), m(1), 100), ("Kent".to_string(), m(2), 30)]);
+/// assert_eq!(two.len(), 1);
+/// ```
+pub fn under_published(
+    rows: impl IntoIterator<Item = (String, YearMonth, u64)>,
+) -> Vec<UnderPublished> {
+    let mut by_force: BTreeMap<String, BTreeMap<YearMonth, u64>> = BTreeMap::new();
+    for (force, month, n) in rows {
+        *by_force.entry(force).or_default().entry(month).or_insert(0) += n;
+    }
+    let mut out = Vec::new();
+    for (force, months) in by_force {
+        let series: Vec<(YearMonth, u64)> = months.into_iter().collect();
+        for (i, &(month, n)) in series.iter().enumerate() {
+            let mut around: Vec<f64> = series[i.saturating_sub(3)..(i + 4).min(series.len())]
+                .iter()
+                .filter(|(m, _)| *m != month)
+                .map(|(_, v)| *v as f64)
+                .collect();
+            if around.is_empty() {
+                continue;
+            }
+            around.sort_by(f64::total_cmp);
+            let k = around.len();
+            let typical = if k % 2 == 1 {
+                around[k / 2]
+            } else {
+                0.5 * (around[k / 2 - 1] + around[k / 2])
+            };
+            let share = n as f64 / typical;
+            if share < UNDER_PUBLISHED_SHARE {
+                out.push(UnderPublished {
+                    force: force.clone(),
+                    month,
+                    rows: n,
+                    typical_rows: typical,
+                    share,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Result of [`read_police_uk`]: kept rows, set-aside rows (same columns plus `reason`), report.
@@ -257,37 +344,73 @@ pub struct PoliceUkData {
 /// Folders are walked recursively and contribute files named `*-street.csv`,
 /// `*-street.csv.gz` or `*.zip` (the street-level files of the police.uk archive, not outcomes
 /// or stop-and-search, and the bulk archives themselves). Explicit files and glob matches are
-/// taken as given.
+/// taken as given. A file is read once however it is reached: paths are compared after
+/// resolving symbolic links and `..` (`[f, link_to_f]`, `d/../d/f.csv` and a folder holding a
+/// link to itself all give `f` once), and a folder reached twice is walked once.
+///
+/// # Errors
+///
+/// [`Error::NoInputFiles`] for an empty list, a glob matching no file or a folder with no
+/// street-level files; [`Error::Io`] for a path that does not exist or cannot be read.
+///
+/// # Examples
+///
+/// ```no_run
+/// use saferstats::io::police_uk::resolve_inputs;
+/// let kent = "../shared/data/police-uk/kent-2014";
+/// let once = resolve_inputs(&[kent])?;
+/// let twice = resolve_inputs(&[kent, &format!("{kent}/*-street.csv.gz"), kent])?;
+/// assert_eq!(once, twice);
+/// assert!(resolve_inputs::<&str>(&[]).is_err());
+/// # Ok::<(), saferstats::Error>(())
+/// ```
 pub fn resolve_inputs<P: AsRef<Path>>(inputs: &[P]) -> Result<Vec<PathBuf>> {
     Ok(resolve(inputs)?.into_iter().map(|(p, _)| p).collect())
 }
 
+fn canonical(path: &Path) -> Result<PathBuf> {
+    std::fs::canonicalize(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// As [`resolve_inputs`], with whether each file was named by the caller (or a glob) rather
-/// than found in a folder.
+/// than found in a folder. Files are keyed by their canonical path.
 fn resolve<P: AsRef<Path>>(inputs: &[P]) -> Result<Vec<(PathBuf, bool)>> {
+    if inputs.is_empty() {
+        return Err(Error::NoInputFiles(
+            "no paths given: pass files, folders or globs of data.police.uk street files".into(),
+        ));
+    }
     let mut out: BTreeMap<PathBuf, bool> = BTreeMap::new();
+    let mut walked: HashSet<PathBuf> = HashSet::new();
     for input in inputs {
         let input = input.as_ref();
         let text = input.to_string_lossy();
         if text.contains(['*', '?', '[']) {
             let paths = glob::glob(&text).map_err(|e| Error::param("paths", e.to_string()))?;
-            let before = out.len();
+            let mut matched = 0usize;
             for p in paths {
                 let p = p.map_err(|e| Error::Io {
                     path: e.path().to_path_buf(),
                     source: std::io::Error::other(e.to_string()),
                 })?;
                 if p.is_file() {
-                    out.insert(p, true);
+                    matched += 1;
+                    out.insert(canonical(&p)?, true);
                 }
             }
-            if out.len() == before {
+            if matched == 0 {
                 return Err(Error::NoInputFiles(text.into_owned()));
             }
         } else if input.is_dir() {
             let mut found = BTreeSet::new();
-            walk_street_files(input, &mut found)?;
-            if found.is_empty() {
+            let dir = canonical(input)?;
+            // A folder already walked (named twice, or below one named before) adds nothing.
+            let first_time = !walked.contains(&dir);
+            walk_street_files(&dir, &mut found, &mut walked)?;
+            if first_time && found.is_empty() {
                 return Err(Error::NoInputFiles(format!(
                     "{} (no *-street.csv, *-street.csv.gz or *.zip files below it)",
                     input.display()
@@ -297,7 +420,7 @@ fn resolve<P: AsRef<Path>>(inputs: &[P]) -> Result<Vec<(PathBuf, bool)>> {
                 out.entry(p).or_insert(false);
             }
         } else if input.is_file() {
-            out.insert(input.to_path_buf(), true);
+            out.insert(canonical(input)?, true);
         } else {
             return Err(Error::Io {
                 path: input.to_path_buf(),
@@ -308,7 +431,16 @@ fn resolve<P: AsRef<Path>>(inputs: &[P]) -> Result<Vec<(PathBuf, bool)>> {
     Ok(out.into_iter().collect())
 }
 
-fn walk_street_files(dir: &Path, out: &mut BTreeSet<PathBuf>) -> Result<()> {
+/// Walk `dir` (canonical) for street files, each folder once (`walked` holds the canonical
+/// folders seen, so a link to a folder already walked, or to an ancestor, ends the descent).
+fn walk_street_files(
+    dir: &Path,
+    out: &mut BTreeSet<PathBuf>,
+    walked: &mut HashSet<PathBuf>,
+) -> Result<()> {
+    if !walked.insert(dir.to_path_buf()) {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         source,
@@ -321,14 +453,14 @@ fn walk_street_files(dir: &Path, out: &mut BTreeSet<PathBuf>) -> Result<()> {
             })?
             .path();
         if path.is_dir() {
-            walk_street_files(&path, out)?;
+            walk_street_files(&canonical(&path)?, out, walked)?;
         } else {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if name.ends_with("-street.csv")
                 || name.ends_with("-street.csv.gz")
                 || archive::is_zip(&path)
             {
-                out.insert(path);
+                out.insert(canonical(&path)?);
             }
         }
     }
@@ -765,7 +897,12 @@ fn assemble(
     let mut forces = BTreeSet::new();
     let mut kept = Vec::with_capacity(splits.len());
     let mut set_aside = Vec::with_capacity(splits.len());
+    // Rows per force-month, from files of one force and one month (the published layout).
+    let mut force_months: Vec<(String, YearMonth, u64)> = Vec::new();
     for ((name, archive, from_cache, meta), part) in units.into_iter().zip(splits) {
+        if let ([force], [month]) = (meta.forces.as_slice(), meta.months.as_slice()) {
+            force_months.push((force.clone(), *month, meta.rows_read));
+        }
         report.files.push(FileReport {
             source: name,
             rows_read: meta.rows_read,
@@ -799,6 +936,7 @@ fn assemble(
             .collect();
     }
     report.forces = forces.into_iter().collect();
+    report.under_published = under_published(force_months);
     debug_assert_eq!(report.rows_read, report.rows_kept + report.rows_set_aside);
     // Stacked on their positions, then turned into strings in one pass per column.
     let (crimes, set_aside) = rayon::join(
