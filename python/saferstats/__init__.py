@@ -66,7 +66,7 @@ from saferstats._saferstats import (
     SaferstatsError,
     __version__,
 )
-from saferstats.assessment import Assessment, assessment
+from saferstats.assessment import Assessment, assessment, reproduce
 from saferstats.change import change, dispersion_from_monthly, series_dispersion, trends
 from saferstats.counts import ALL_CRIME_EXCLUDING_ASB, counts, map_categories
 from saferstats.hotspots import grid_hotspots, hotspots, lorenz, persistence, share_change
@@ -156,6 +156,7 @@ __all__ = [
     "read_police_uk",
     "read_population",
     "read_wide_monthly",
+    "reproduce",
     "seasonality",
     "series_dispersion",
     "share_change",

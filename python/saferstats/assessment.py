@@ -55,6 +55,7 @@ class Assessment:
     hotspots: pl.DataFrame
     hotspot_summary: pl.DataFrame
     notes: pl.DataFrame = field(repr=False)
+    source: Optional[dict[str, Any]] = field(default=None, repr=False)
 
     @property
     def period(self) -> dict[str, Any]:
@@ -71,8 +72,12 @@ class Assessment:
         return _rs.assessment_markdown(self.data, area)
 
     def write(self, folder: PathLike, formats: Sequence[str] = ("md", "csv", "json")) -> list[Path]:
-        """Write Markdown, CSV and JSON files and ``manifest.json``; returns the paths."""
-        written = _rs.assessment_write(self.data, os.fspath(folder), list(formats))
+        """Write Markdown, CSV and JSON files and ``manifest.json``; returns the paths.
+
+        The manifest records every input file with its SHA-256, the spec and where the inputs
+        came from, so :func:`reproduce` can re-run it and check every number.
+        """
+        written = _rs.assessment_write(self.data, os.fspath(folder), list(formats), self.source)
         return [Path(p) for p in written]
 
     def _repr_html_(self) -> str:
@@ -185,4 +190,26 @@ def assessment(
     missing = [t for t in TABLES if t not in frames]
     if missing:
         raise _rs.InternalError(f"assessment: the core returned no table {missing}")
-    return Assessment(data=data, **{t: frames[t] for t in TABLES})
+    source = {"example": example.replace("_", "-")} if example else {"paths": inputs}
+    return Assessment(data=data, source=source, **{t: frames[t] for t in TABLES})
+
+
+def reproduce(manifest: PathLike, out: PathLike) -> dict[str, Any]:
+    """Re-run the assessment recorded in ``manifest`` (a ``manifest.json``) into ``out``.
+
+    Returns the core's report: ``inputs_changed`` (each input whose bytes changed, is gone or
+    is new), ``outputs_compared``, ``outputs_identical``, ``outputs_differing`` and
+    ``outputs_unmatched``; every number matches when the first and the last two are empty
+    and all outputs are identical.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = assessment(example="medway-2014").write(tmp / "first", ["csv"])
+    >>> r = reproduce(tmp / "first" / "manifest.json", tmp / "again")
+    >>> r["inputs_changed"], r["outputs_differing"], r["outputs_identical"] == r["outputs_compared"]
+    ([], [], True)
+
+    """
+    return _rs.assessment_reproduce(os.fspath(manifest), os.fspath(out))

@@ -1236,3 +1236,20 @@ fn stl_of_huge_counts_does_not_panic() {
     // A typed error or a fit, not a panic.
     let _ = stl(&counts, &StlParams::default());
 }
+
+#[test]
+fn newcombe_limits_of_huge_counts_are_finite() {
+    use saferstats::stats::intervals::newcombe_diff_limits;
+    // Found by a hostile-input probe: 1e308 of 1e308 against 1e307 of 1e308 gave a NaN lower
+    // limit (2x and 2(n + z²) overflow in the textbook Wilson form).
+    let (lo, hi) = newcombe_diff_limits(1e308, 1e308, 1e307, 1e308, 0.95);
+    assert!(
+        lo.is_finite() && hi.is_finite() && lo <= 0.9 && 0.9 <= hi,
+        "{lo} {hi}"
+    );
+    let (l, u) = wilson_limits(1e307, 1e308, 0.95);
+    assert!(
+        (l - 0.1).abs() < 1e-12 && (u - 0.1).abs() < 1e-12,
+        "{l} {u}"
+    );
+}

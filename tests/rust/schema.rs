@@ -339,3 +339,42 @@ fn duplicated_and_null_keys_are_errors_not_last_one_wins() {
     assert!(matches!(err, saferstats::Error::BadValue { .. }), "{err}");
     assert!(err.to_string().contains("area_code"), "{err}");
 }
+
+/// A population of 0, below 0, missing, NaN or infinite is an error naming the row, in every
+/// peer function: never a "Higher" or "Similar" from a meaningless rate.
+#[test]
+fn peer_functions_refuse_populations_that_are_not_residents() {
+    use saferstats::frame::peers::{
+        PeerSpec, compare_with_benchmark, funnel_limits, rank_among_peers,
+    };
+    for bad in [0.0, -5.0, f64::NAN, f64::INFINITY] {
+        let t = df!(
+            "area_code" => ["A", "B", "C"], "period" => ["2014"; 3],
+            "count" => [10i64, 20, 30], "population" => [1000.0, bad, 1000.0],
+        )
+        .unwrap();
+        let spec = PeerSpec::default();
+        for (name, err) in [
+            (
+                "benchmark",
+                compare_with_benchmark(&t, &spec).map(|_| ()).unwrap_err(),
+            ),
+            (
+                "ranks",
+                rank_among_peers(&t, &spec).map(|_| ()).unwrap_err(),
+            ),
+            ("funnel", funnel_limits(&t, &spec).map(|_| ()).unwrap_err()),
+        ] {
+            assert!(
+                matches!(&err, saferstats::Error::BadValue { line: 2, column, .. } if column == "population"),
+                "{name} with population {bad}: {err}"
+            );
+        }
+    }
+    let text = df!(
+        "area_code" => ["A"], "period" => ["2014"], "count" => [10i64], "population" => ["1000"],
+    )
+    .unwrap();
+    let err = compare_with_benchmark(&text, &PeerSpec::default()).unwrap_err();
+    assert!(err.to_string().contains("population"), "{err}");
+}

@@ -17,8 +17,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde::Deserialize;
 
 use saferstats::assessment::{
-    AssessmentSpec, Format, GroupKind, InputPaths, Inputs, Peers, ReportingPeriod, STAGES,
-    assessment_with_progress,
+    AssessmentSpec, Format, GroupKind, InputPaths, InputSource, Inputs, Peers, ReportingPeriod,
+    STAGES, assessment_with_progress,
 };
 use saferstats::geo::geography::Level;
 
@@ -62,7 +62,8 @@ EXAMPLE
   saferstats assess --police-uk kent-2014/ --lookup LSOA11_WD19_LAD19.csv.gz \\
       --lad-lookup LAD19_CSP19_PFA19.csv --population MYE4.csv --period 2014 --out kent
   saferstats assess --counts MPS_Borough_Level_Crime_Historical.csv.gz \\
-      --lad-lookup LAD19_CSP19_PFA19.csv --population MYE4.csv --period 2022/23 --out london";
+      --lad-lookup LAD19_CSP19_PFA19.csv --population MYE4.csv --period 2022/23 --out london
+  saferstats assess --reproduce london/manifest.json     (re-run it: does every number match?)";
 
 #[derive(Parser)]
 #[command(
@@ -179,6 +180,11 @@ struct AssessArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+    /// Re-run the assessment recorded in this manifest.json (into --out, or a temporary
+    /// folder) and report whether every output file matches; names any input that changed.
+    /// Exit code 0 when everything matches, 1 when not.
+    #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["config", "example", "police_uk", "counts"])]
+    reproduce: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,7 +317,27 @@ fn apply_flags(c: &mut Config, a: &AssessArgs) -> Result<(), Bad> {
     Ok(())
 }
 
+/// `--reproduce`: re-run a manifest and report; a mismatch is exit code 1.
+fn reproduce(a: &AssessArgs, manifest: &Path) -> Result<(), Bad> {
+    let out = match &a.out {
+        Some(o) => o.clone(),
+        None => std::env::temp_dir().join(format!("saferstats-reproduce-{}", std::process::id())),
+    };
+    let r = saferstats::assessment::reproduce(manifest, &out)?;
+    if r.matches() {
+        if !a.quiet {
+            println!("{r}");
+        }
+        Ok(())
+    } else {
+        Err(Bad(r.to_string()))
+    }
+}
+
 fn assess(a: &AssessArgs) -> Result<(), Bad> {
+    if let Some(m) = &a.reproduce {
+        return reproduce(a, m);
+    }
     let mut config = match &a.config {
         Some(p) => load_config(p)?,
         None => Config::default(),
@@ -377,7 +403,11 @@ fn assess_one(
     let mut progress = |s: &str| step(s);
     let result = assessment_with_progress(&inputs, &config.assessment, &mut progress)?;
     step("writing");
-    let written = result.write(out, formats)?;
+    let source = match example {
+        Some(e) => InputSource::Example(e.name().to_string()),
+        None => InputSource::Paths(config.inputs.clone()),
+    };
+    let written = result.write_reproducible(out, formats, &source)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

@@ -283,3 +283,70 @@ fn run_returns_the_exit_code_without_exiting() {
         1
     );
 }
+
+/// `--reproduce manifest.json` re-runs a recorded assessment: identical outputs from unchanged
+/// inputs exit 0; after one input file changes, the re-run names it and exits 1.
+#[test]
+fn reproduce_re_runs_a_manifest_and_names_a_changed_input() {
+    let dir = temp("reproduce");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../saferstats/data/london-mps");
+    std::fs::create_dir_all(dir.join("in")).unwrap();
+    for f in [
+        "MPS_Borough_Level_Crime_Historical_201004-202309.csv.gz",
+        "lookup_lad19_csp19_pfa19_london.csv",
+        "population_lad_mid2011_to_mid2023_london.csv",
+    ] {
+        std::fs::copy(data.join(f), dir.join("in").join(f)).unwrap();
+    }
+    let input = |f: &str| dir.join("in").join(f).display().to_string();
+    let (counts, lookup, pop) = (
+        input("MPS_Borough_Level_Crime_Historical_201004-202309.csv.gz"),
+        input("lookup_lad19_csp19_pfa19_london.csv"),
+        input("population_lad_mid2011_to_mid2023_london.csv"),
+    );
+    let first = dir.join("first").display().to_string();
+    let o = saferstats(&[
+        "assess",
+        "--counts",
+        &counts,
+        "--lad-lookup",
+        &lookup,
+        "--population",
+        &pop,
+        "--period",
+        "2022/23",
+        "--format",
+        "csv,json",
+        "--out",
+        &first,
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    let manifest = dir.join("first/manifest.json").display().to_string();
+    let again = dir.join("again").display().to_string();
+    let o = saferstats(&["assess", "--reproduce", &manifest, "--out", &again]);
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.starts_with("reproduced: all "), "{stdout}");
+
+    // One population changed by one resident: the input is named and the outputs differ.
+    let text_pop = std::fs::read_to_string(&pop).unwrap();
+    let mut lines: Vec<String> = text_pop.lines().map(str::to_string).collect();
+    // Waltham Forest's mid-2022 estimate (the population of 2022/23's rate).
+    let last = lines.last_mut().unwrap();
+    let mut fields: Vec<String> = last.split(',').map(str::to_string).collect();
+    fields[4] = (fields[4].parse::<u64>().unwrap() + 1).to_string();
+    *last = fields.join(",");
+    std::fs::write(&pop, lines.join("\n") + "\n").unwrap();
+    let third = dir.join("third").display().to_string();
+    let o = saferstats(&["assess", "--reproduce", &manifest, "--out", &third]);
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("NOT reproduced"), "{stderr}");
+    assert!(stderr.contains("output differs"), "{stderr}");
+    assert!(
+        stderr.contains("population_lad_mid2011_to_mid2023_london.csv (population): changed"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

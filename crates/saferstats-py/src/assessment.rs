@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3_polars::PyDataFrame;
 
 use saferstats::assessment::{
-    self as core, Assessment, AssessmentSpec, Format, InputPaths, Inputs,
+    self as core, Assessment, AssessmentSpec, Format, InputPaths, InputSource, Inputs,
 };
 
 use crate::convert::{report, required, spec};
@@ -67,20 +67,44 @@ pub fn assessment_markdown(
     })
 }
 
-/// Write the assessment to `folder` in `formats` (`md`, `csv`, `json`); returns the paths.
+/// Write the assessment to `folder` in `formats` (`md`, `csv`, `json`), recording `source`
+/// (`{"paths": {...}}` or `{"example": name}`) in the manifest when given; returns the paths.
 #[pyfunction]
+#[pyo3(signature = (assessment, folder, formats, source=None))]
 pub fn assessment_write(
     py: Python<'_>,
     assessment: &Bound<'_, PyAny>,
     folder: String,
     formats: Vec<String>,
+    source: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<String>> {
     let a = from_dict(assessment)?;
     let formats = Format::parse_list(&formats.join(","))
         .map_err(|e| ParameterError::new_err(e.to_string()))?;
-    let written = run(py, || a.write(std::path::Path::new(&folder), &formats))?;
+    let source: Option<InputSource> = match source {
+        Some(s) if !s.is_none() => Some(required(s, "input source")?),
+        _ => None,
+    };
+    let folder = std::path::PathBuf::from(folder);
+    let written = run(py, || match &source {
+        Some(s) => a.write_reproducible(&folder, &formats, s),
+        None => a.write(&folder, &formats),
+    })?;
     Ok(written
         .into_iter()
         .map(|p| p.display().to_string())
         .collect())
+}
+
+/// Re-run the assessment recorded in `manifest` into `out`; returns the reproduction report.
+#[pyfunction]
+pub fn assessment_reproduce<'py>(
+    py: Python<'py>,
+    manifest: String,
+    out: String,
+) -> PyResult<Bound<'py, PyAny>> {
+    let r = run(py, || {
+        core::reproduce(std::path::Path::new(&manifest), std::path::Path::new(&out))
+    })?;
+    report(py, &r)
 }

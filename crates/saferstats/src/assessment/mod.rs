@@ -54,6 +54,7 @@ mod compute;
 mod inputs;
 mod model;
 mod render;
+mod reproduce;
 mod spec;
 
 pub use compute::{CRIME_GROUP, STAGES, assessment, assessment_with_progress};
@@ -66,4 +67,5 @@ pub use model::{
     SeasonalitySummary, SourceSummary, TrendPoint, TypeShare,
 };
 pub use render::{Format, Manifest, OutputFile};
+pub use reproduce::{InputChange, InputSource, Reproduction, reproduce};
 pub use spec::{AssessmentSpec, Peers, ReportingPeriod};

@@ -115,6 +115,10 @@ pub struct Manifest {
     pub inputs: Vec<super::inputs::InputFile>,
     /// Every file written (the manifest itself excepted).
     pub outputs: Vec<OutputFile>,
+    /// Where the inputs came from, so that [`super::reproduce`] can re-run it (absent when
+    /// written by [`Assessment::write`] from inputs built in memory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<super::reproduce::InputSource>,
 }
 
 fn int(n: i64) -> String {
@@ -949,6 +953,15 @@ impl Assessment {
     /// # Errors
     /// [`Error::Io`] naming a file that cannot be written.
     pub fn write(&self, folder: &Path, formats: &[Format]) -> Result<Vec<PathBuf>> {
+        self.write_with_source(folder, formats, None)
+    }
+
+    pub(crate) fn write_with_source(
+        &self,
+        folder: &Path,
+        formats: &[Format],
+        input_source: Option<super::reproduce::InputSource>,
+    ) -> Result<Vec<PathBuf>> {
         let io = |path: &Path, source| Error::Io {
             path: path.to_path_buf(),
             source,
@@ -1013,6 +1026,7 @@ impl Assessment {
             areas: self.areas.iter().map(|a| a.area_code.clone()).collect(),
             inputs: self.inputs.clone(),
             outputs: outputs.clone(),
+            source: input_source,
         };
         let text = serde_json::to_string_pretty(&manifest)
             .map_err(|e| Error::param("json", e.to_string()))?;

@@ -44,7 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::frame::Output;
-use crate::frame::table::{check_counts, check_rows_unique, row_groups};
+use crate::frame::table::{check_counts, check_rows_unique, column_f64, row_groups};
 use crate::schema::{COUNT, Keys};
 use crate::stats::funnel::{FunnelMethod, dispersion, funnel_counts};
 use crate::stats::intervals::poisson_count_limits;
@@ -247,6 +247,28 @@ fn f64_column(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
     Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 
+/// The `population` column, checked: numeric, and every value positive and finite (a rate needs
+/// residents; a zero, negative, missing or infinite population would give a meaningless
+/// "Higher" or "Similar").
+fn populations(df: &DataFrame) -> Result<Vec<f64>> {
+    let c = column_f64(df, "population", "rates table")?;
+    let v: Vec<Option<f64>> = c.iter().collect();
+    if let Some((row, bad)) = v
+        .iter()
+        .enumerate()
+        .find(|(_, p)| !p.is_some_and(|p| p.is_finite() && p > 0.0))
+    {
+        return Err(Error::BadValue {
+            source_name: "rates table".into(),
+            line: row as u64 + 1,
+            column: "population".into(),
+            value: bad.map_or_else(|| "null".to_string(), |p| p.to_string()),
+            reason: "a population must be a positive, finite number of residents".into(),
+        });
+    }
+    Ok(v.into_iter().flatten().collect())
+}
+
 fn benchmark_values(
     df: &DataFrame,
     benchmark: &Benchmark,
@@ -254,7 +276,7 @@ fn benchmark_values(
     groups: &[Vec<usize>],
 ) -> Result<Vec<f64>> {
     let o = f64_column(df, COUNT)?;
-    let n = f64_column(df, "population")?;
+    let n = populations(df)?;
     Ok(match benchmark {
         Benchmark::PeerRate => peer_rates(&o, &n, groups, per),
         Benchmark::Value(v) if v.is_finite() && *v >= 0.0 => vec![*v; df.height()],
@@ -282,9 +304,7 @@ fn label(lower: f64, upper: f64, benchmark: f64) -> &'static str {
 ///
 /// `rates` needs `area_code`, `count` and `population` (and the peer-group columns). The
 /// intervals are recomputed from `count` at 95% and 99.8% whatever level the table's own
-/// limits are at. Populations are not checked here (tables from
-/// [`crate::frame::rates::rates`] have positive ones); a null or zero population gives a
-/// meaningless label.
+/// limits are at. Every population must be positive and finite.
 ///
 /// # Errors
 ///
@@ -296,7 +316,8 @@ fn label(lower: f64, upper: f64, benchmark: f64) -> &'static str {
 ///   key value.
 /// - [`Error::Duplicate`] when two rows share every key value (area, period and grouping
 ///   columns).
-/// - [`Error::Polars`] when `population` cannot be cast to a number.
+/// - [`Error::InvalidParameter`] when `population` is not numeric; [`Error::BadValue`] for a
+///   zero, negative, missing or infinite population (naming the row).
 ///
 /// # Examples
 ///
@@ -332,7 +353,7 @@ pub fn compare_with_benchmark(rates: &DataFrame, spec: &PeerSpec) -> Result<Outp
     let (benchmark, per) = (&spec.benchmark, spec.per);
     let bench = benchmark_values(rates, benchmark, per, &groups)?;
     let o: Vec<f64> = check_counts(rates, COUNT)?.into_no_null_iter().collect();
-    let n = f64_column(rates, "population")?;
+    let n = populations(rates)?;
     let mut out = rates.clone();
     out.with_column(Column::new("benchmark".into(), bench.clone()))?;
     for (level, name) in [(0.95, "vs_benchmark_95"), (0.998, "vs_benchmark_99_8")] {
@@ -413,7 +434,7 @@ pub fn funnel_limits(rates: &DataFrame, spec: &PeerSpec) -> Result<Output<PeerRe
     let (benchmark, per) = (&spec.benchmark, spec.per);
     let bench = benchmark_values(rates, benchmark, per, &groups)?;
     let o: Vec<f64> = check_counts(rates, COUNT)?.into_no_null_iter().collect();
-    let n = f64_column(rates, "population")?;
+    let n = populations(rates)?;
     let h = o.len();
     let e: Vec<f64> = (0..h).map(|i| bench[i] * n[i] / per).collect();
     let mut phi = vec![f64::NAN; h];
@@ -525,7 +546,7 @@ pub fn rank_among_peers(rates: &DataFrame, spec: &PeerSpec) -> Result<Output<Pee
     let (keys, groups) = spec.groups(rates)?;
     let (simulations, seed) = (spec.simulations, spec.seed);
     let o: Vec<f64> = check_counts(rates, COUNT)?.into_no_null_iter().collect();
-    let n = f64_column(rates, "population")?;
+    let n = populations(rates)?;
     let h = o.len();
     let mut rank = vec![0u32; h];
     let mut peers = vec![0u32; h];

@@ -284,21 +284,19 @@ fn wilson_limits_z(x: f64, n: f64, z: f64) -> (f64, f64) {
     if x.is_nan() || n.is_nan() || z.is_nan() {
         return (f64::NAN, f64::NAN);
     }
+    // (p + z²/2n ± z√(p(1 − p)/n + z²/4n²)) / (1 + z²/n), p = x/n: the textbook
+    // (2x + z² ± z√(z² + 4x(1 − x/n))) / 2(n + z²) divided through by 2n, so that counts near
+    // f64::MAX do not overflow.
     let z2 = z * z;
-    let root = z * (z2 + 4.0 * x * (1.0 - x / n)).sqrt();
-    let den = 2.0 * (n + z2);
+    let p = x / n;
+    let zn = z2 / n;
+    let centre = p + zn / 2.0;
+    let half = z * (p * (1.0 - p) / n + zn / (4.0 * n)).sqrt();
+    let den = 1.0 + zn;
     // The limits at x = 0 and x = n are 0 and 1 exactly; the formula gives them only to
     // rounding (1 − 2⁻⁵³), which would put a share of 100% above its own upper limit.
-    let lo = if x == 0.0 {
-        0.0
-    } else {
-        (2.0 * x + z2 - root) / den
-    };
-    let hi = if x == n {
-        1.0
-    } else {
-        (2.0 * x + z2 + root) / den
-    };
+    let lo = if x == 0.0 { 0.0 } else { (centre - half) / den };
+    let hi = if x == n { 1.0 } else { (centre + half) / den };
     (lo.clamp(0.0, 1.0), hi.clamp(0.0, 1.0))
 }
 
