@@ -6,6 +6,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 import polars as pl
 
+from saferstats import _check
 from saferstats._saferstats import ColumnError, DataError, ParameterError
 
 #: Columns holding a month or period boundary: a Datetime there (e.g. after a pandas round
@@ -143,7 +144,35 @@ def table_and_keys(
         frame = to_polars(obj, name)
         declared = None
     if keys is not None:
-        if isinstance(keys, str):
-            raise ParameterError(f"keys must be a list of column names, got the string {keys!r}")
-        return frame, list(keys)
+        return frame, _check.texts("keys", keys, what="column names")
     return frame, list(declared) if declared is not None else []
+
+
+def numeric_text(frame: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
+    """Parse a text ``column`` as numbers; a value that is not a number is a DataError.
+
+    The core reads a text column of numbers (``"5000"``) as numbers, but would read any other
+    text as missing, so ``"many"`` residents would be reported as "no population". A column
+    that is absent or not text is returned unchanged.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> numeric_text(pl.DataFrame({"population": ["5000", None]}), "population", "p").dtypes
+    [Float64]
+    >>> numeric_text(pl.DataFrame({"population": ["5000", "many"]}), "population", "p")
+    Traceback (most recent call last):
+    ...
+    _saferstats.DataError: p, column 'population' must be numeric: row 2 holds 'many'
+
+    """
+    if frame.schema.get(column) != pl.String:
+        return frame
+    parsed = pl.col(column).str.strip_chars().cast(pl.Float64, strict=False)
+    bad = frame.with_row_index("__row").filter(parsed.is_null() & pl.col(column).is_not_null())
+    if bad.height:
+        raise DataError(
+            f"{name}, column '{column}' must be numeric: row {bad['__row'][0] + 1} holds "
+            f"{bad[column][0]!r}"
+        )
+    return frame.with_columns(parsed)

@@ -20,6 +20,7 @@ from typing import Any, Optional, Sequence, Union
 
 import polars as pl
 
+from saferstats import _check
 from saferstats import _saferstats as _rs
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -158,8 +159,7 @@ def assessment(
     """
     inputs: dict[str, Any] = {}
     if police_uk is not None:
-        paths = [police_uk] if isinstance(police_uk, (str, os.PathLike)) else list(police_uk)
-        inputs["police_uk"] = [os.fspath(p) for p in paths]
+        inputs["police_uk"] = _check.paths("police_uk", police_uk)
     for key, value in (
         ("lookup", lookup),
         ("lad_lookup", lad_lookup),
@@ -167,23 +167,23 @@ def assessment(
         ("population", population),
     ):
         if value is not None:
-            inputs[key] = os.fspath(value)
+            inputs[key] = _check.path(key, value)
     if counts_area_column is not None:
         inputs["counts_area_column"] = counts_area_column
     if counts_category_column is not None:
         inputs["counts_category_column"] = counts_category_column
     spec: dict[str, Any] = {
         "level": level,
-        "areas": list(areas or []),
+        "areas": [] if areas is None else _check.texts("areas", areas, what="area codes"),
         "period": period,
-        "peers": peers if isinstance(peers, str) else list(peers),
-        "crime_types": None if crime_types is None else list(crime_types),
-        "confidence": float(confidence),
+        "peers": peers if isinstance(peers, str) else _check.texts("peers", peers),
+        "crime_types": None if crime_types is None else _check.texts("crime_types", crime_types),
+        "confidence": _check.number("confidence", confidence),
         "annualise": bool(annualise),
-        "trend_years": int(trend_years),
-        "top": int(top),
-        "simulations": int(simulations),
-        "seed": int(seed),
+        "trend_years": _check.integer("trend_years", trend_years, min=0, max=_check.U32_MAX),
+        "top": _check.integer("top", top, min=0, max=_check.U64_MAX),
+        "simulations": _check.integer("simulations", simulations, min=0, max=_check.U64_MAX),
+        "seed": _check.integer("seed", seed, min=0, max=_check.U64_MAX),
     }
     data, tables = _rs.assessment(None if example else inputs, spec, example)
     frames = dict(tables)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
+from saferstats import _check
 from saferstats import _saferstats as _rs
 from saferstats._frames import table_and_keys
 from saferstats._reports import ChangeReport, DispersionReport, TrendReport
@@ -19,7 +20,8 @@ from saferstats._typing import ChangeMethod, Compare
 
 
 def _breaks(breaks: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
-    return [{"month": str(m), "description": str(d)} for m, d in breaks]
+    pairs = _check.text_pairs("breaks", breaks, what="(month, description) pairs")
+    return [{"month": m, "description": d} for m, d in pairs]
 
 
 def change(
@@ -51,7 +53,8 @@ def change(
         (1: the plain Poisson test).
     compare
         ``"year_earlier"`` (default: same period last year, which removes seasonality),
-        ``"previous"`` (the period just before), or a number of months earlier (24 = two years).
+        ``"previous"`` (the period just before), or a whole number of months earlier (1 or
+        more: 24 = two years).
     method
         ``"exact-cond"`` (default: binomial test on the total, Clopper-Pearson interval for the
         rate ratio), ``"cond-midp"``, ``"score"``, ``"wald-log"``, ``"wald"``, ``"score-log"``,
@@ -105,22 +108,19 @@ def change(
     ('monthly', 2)
 
     """
-    if isinstance(compare, int) and not isinstance(compare, bool):
-        if compare < 1:
-            raise _rs.ParameterError(
-                f"invalid parameter 'compare': months earlier must be at least 1, got {compare}"
-            )
-        compare_spec: Any = {"months_earlier": compare}
+    if isinstance(compare, str):
+        compare_spec: Any = compare
     else:
-        compare_spec = compare
+        months = _check.integer("compare", compare, min=1, max=_check.U32_MAX)
+        compare_spec = {"months_earlier": months}
     frame, keys = table_and_keys(counts, "counts", keys)
     spec = {
         "compare": compare_spec,
-        "method": method,
-        "confidence": float(confidence),
-        "dispersion": float(dispersion),
+        "method": _check.text("method", method),
+        "confidence": _check.number("confidence", confidence),
+        "dispersion": _check.number("dispersion", dispersion),
         "exposure_adjust": bool(exposure_adjust),
-        "small_count": float(small_count),
+        "small_count": _check.number("small_count", small_count),
         "breaks": _breaks(breaks),
         "keys": keys,
     }
@@ -162,8 +162,9 @@ def dispersion_from_monthly(counts: Sequence[float], first_month: int = 1) -> fl
     """Quasi-Poisson dispersion φ of a monthly series after year and calendar-month effects.
 
     Pearson χ² of the log-linear model year + month (closed form) over its degrees of freedom;
-    needs two complete calendar years. φ near 1 means Poisson variation; crime series are
-    usually above 1.
+    needs two complete calendar years. ``counts`` is a list of numbers in month order and
+    ``first_month`` (1 to 12) the calendar month of ``counts[0]``. φ near 1 means Poisson
+    variation; crime series are usually above 1.
 
     Examples
     --------
@@ -172,7 +173,9 @@ def dispersion_from_monthly(counts: Sequence[float], first_month: int = 1) -> fl
     0.0
 
     """
-    return _rs.dispersion_from_monthly([float(c) for c in counts], int(first_month))
+    return _rs.dispersion_from_monthly(
+        _check.numbers("counts", counts), _check.integer("first_month", first_month, min=1, max=12)
+    )
 
 
 def trends(
@@ -191,5 +194,9 @@ def trends(
     ``dispersion``, ``periods`` and ``flags`` (recording-break caveats).
     """
     frame, keys = table_and_keys(annual, "annual", keys)
-    spec = {"keys": keys, "breaks": _breaks(breaks), "confidence": float(confidence)}
+    spec = {
+        "keys": keys,
+        "breaks": _breaks(breaks),
+        "confidence": _check.number("confidence", confidence),
+    }
     return table_result(TrendResult, TrendReport, _rs.trends(frame, spec))

@@ -6,6 +6,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 import polars as pl
 
+from saferstats import _check
 from saferstats import _saferstats as _rs
 from saferstats._frames import as_month_dates, as_strings, normalise, require_columns, to_polars
 from saferstats._reports import CountReport
@@ -50,8 +51,8 @@ def counts(
         ``month``, ``quarter``, ``calendar_year``, ``financial_year`` (April-March, "2014/15")
         or ``rolling12`` ("year ending Mar 2015", for display).
     coverage
-        Months (``YYYY-MM``) the data covers; default: the read report's months, or the months
-        present in ``crimes``.
+        Months (``YYYY-MM``) the data covers, as a list (even of one month: ``["2014-01"]``);
+        default: the read report's months, or the months present in ``crimes``.
 
     Examples
     --------
@@ -77,10 +78,8 @@ def counts(
         geo, vintage = normalise(geography.table, "geography"), geography.vintage
     else:
         geo, vintage = to_polars(geography, "geography"), ""
-    if isinstance(by, str):
-        raise _rs.ParameterError(f"by must be a list of column names, got the string {by!r}")
-    level = _rs.canonical("level", level)
-    by = list(by)
+    by = _check.texts("by", by, what="column names")
+    level = _rs.canonical("level", _check.text("level", level))
     require_columns(frame, ["month", "lsoa_code", *by], "crimes")
     frame = as_month_dates(
         as_strings(frame.select(["month", "lsoa_code", *by]), ["lsoa_code", *by])
@@ -88,12 +87,9 @@ def counts(
     require_columns(geo, ["lsoa_code", f"{level}_code"], "geography")
     geo_cols = [c for c in geo.columns if c.endswith(("_code", "_name"))]
     geo = as_strings(geo.select(geo_cols), geo_cols)
-    spec = {
-        "level": level,
-        "by": by,
-        "period": period,
-        "coverage": list(coverage) if coverage is not None else None,
-    }
+    if coverage is not None:
+        coverage = _check.texts("coverage", coverage, what="months (YYYY-MM)")
+    spec = {"level": level, "by": by, "period": _check.text("period", period), "coverage": coverage}
     return table_result(CountResult, CountReport, _rs.counts(frame, geo, vintage, spec))
 
 
@@ -107,8 +103,8 @@ def map_categories(
 ) -> pl.DataFrame:
     """Add a reporting-group column from a crime-type mapping.
 
-    A crime type missing from ``mapping`` is a :class:`ParameterError` listing the missing
-    types, unless ``default_group`` is given.
+    ``mapping`` is a dict from crime type to group. A crime type missing from it is a
+    :class:`ParameterError` listing the missing types, unless ``default_group`` is given.
 
     Examples
     --------
@@ -122,7 +118,13 @@ def map_categories(
 
     """
     frame = to_polars(crimes, "crimes")
-    require_columns(frame, [column], "crimes")
+    require_columns(frame, [_check.text("column", column)], "crimes")
     frame = frame.with_columns(pl.col(column).cast(pl.String))
-    groups = _rs.map_categories(frame.select(column), dict(mapping), column, out, default_group)
+    groups = _rs.map_categories(
+        frame.select(column),
+        _check.mapping("mapping", mapping),
+        column,
+        _check.text("out", out),
+        None if default_group is None else _check.text("default_group", default_group),
+    )
     return frame.with_columns(groups[out])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
+from saferstats import _check
 from saferstats import _saferstats as _rs
 from saferstats._frames import table_and_keys, to_polars
 from saferstats._reports import GridReport, HotspotReport
@@ -21,11 +22,7 @@ from saferstats.readers import PoliceUkData
 
 
 def _top(top: int) -> int:
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise _rs.ParameterError(
-            f"invalid parameter 'top': must be a whole number of 1 or more, got {top!r}"
-        )
-    return top
+    return _check.integer("top", top, min=1, max=_check.U64_MAX)
 
 
 def hotspots(
@@ -105,7 +102,7 @@ def share_change(
     """
     b, keys = table_and_keys(before, "before", keys)
     a, _ = table_and_keys(after, "after", keys)
-    spec = {"keys": keys, "test": test}
+    spec = {"keys": keys, "test": _check.text("test", test)}
     return table_result(ShareChangeResult, HotspotReport, _rs.share_change(b, a, spec))
 
 
@@ -123,15 +120,20 @@ def grid_hotspots(
     binary weights with the cell itself included, queen neighbours (default) or a distance
     band in metres, two-sided p-values, optionally FDR-adjusted (``"bh"``, ``"by"``). Rows
     without coordinates or outside Great Britain are reported, not lost. police.uk snaps
-    locations to anonymous map points, so fine grids partly map the snapping.
+    locations to anonymous map points, so fine grids partly map the snapping. A grid that
+    would need more than ``max_cells`` cells (a whole number of 1 or more) is a
+    :class:`ParameterError` naming ``max_cells``.
 
     Returns the cells table and a report (points used, without coordinates, outside GB).
     """
     frame = crimes.crimes if isinstance(crimes, PoliceUkData) else to_polars(crimes, "crimes")
+    neighbours: Any = "queen"
+    if distance_band is not None:
+        neighbours = {"distance_band": _check.number("distance_band", distance_band)}
     spec = {
-        "cell_size": float(cell_size),
-        "neighbours": "queen" if distance_band is None else {"distance_band": float(distance_band)},
-        "fdr": fdr,
-        "max_cells": max_cells,
+        "cell_size": _check.number("cell_size", cell_size),
+        "neighbours": neighbours,
+        "fdr": _check.text("fdr", fdr),
+        "max_cells": _check.integer("max_cells", max_cells, min=1, max=_check.U64_MAX),
     }
     return table_result(GridResult, GridReport, _rs.grid_hotspots(frame, spec))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
+from saferstats import _check
 from saferstats import _saferstats as _rs
-from saferstats._frames import table_and_keys, to_polars
+from saferstats._frames import numeric_text, table_and_keys, to_polars
 from saferstats._reports import PeerReport, ProportionReport, RateReport, ShareReport
 from saferstats._results import (
     CountResult,
@@ -31,7 +32,7 @@ def _confidence(confidence: Union[float, str]) -> Any:
         if confidence.strip().lower() in ("phe", "phe_pair"):
             return "phe_pair"
         raise _rs.ParameterError(f"confidence must be a number or 'phe', got {confidence!r}")
-    return {"level": float(confidence)}
+    return {"level": _check.number("confidence", confidence)}
 
 
 def rates(
@@ -54,17 +55,19 @@ def rates(
         A :class:`CountResult` or frame with ``area_code``, ``count`` and ``period_start``
         (or ``mid_year``).
     population
-        A :class:`Population` or long frame ``area_code, mid_year, population[, source]``.
+        A :class:`Population` or long frame ``area_code, mid_year, population[, source]``. A
+        text ``population`` column is read as numbers; text that is not a number is a
+        :class:`DataError` naming the row.
     per
         Multiplier: 1,000 (default, the CSP convention) or 100,000 (PHE).
     confidence
         A level from 0.90 to 0.999, or ``"phe"`` for the pair 95% and 99.8% (columns
         ``lower_95, upper_95, lower_99_8, upper_99_8``).
     population_year
-        Use this mid-year for every period (e.g. 2017 for ward estimates). By default each
-        period uses the mid-year of the year it starts in, plus ``year_offset``.
+        Use this mid-year (a whole number) for every period (e.g. 2017 for ward estimates). By
+        default each period uses the mid-year of the year it starts in, plus ``year_offset``.
     year_offset
-        Years added to the period's start year to choose the mid-year (default 0).
+        Whole years added to the period's start year to choose the mid-year (default 0).
     phe_columns
         Name the limits as PHE's ``phe_rate`` does (``lowercl``/``uppercl`` or
         ``lower95_0cl`` ... ``upper99_8cl``) with its method labels (``Byars``, ``Exact``).
@@ -97,13 +100,15 @@ def rates(
     """
     frame, keys = table_and_keys(counts, "counts", keys)
     pop, _ = table_and_keys(population, "population")
+    pop = numeric_text(pop, "population", "population")
+    year = {"min": _check.I32_MIN, "max": _check.I32_MAX}
     spec = {
-        "per": float(per),
+        "per": _check.number("per", per),
         "confidence": _confidence(confidence),
         "population_year": (
-            {"fixed": int(population_year)}
+            {"fixed": _check.integer("population_year", population_year, **year)}
             if population_year is not None
-            else {"period_start": {"offset": int(year_offset)}}
+            else {"period_start": {"offset": _check.integer("year_offset", year_offset, **year)}}
         ),
         "phe_columns": bool(phe_columns),
         "annualise": bool(annualise),
@@ -137,7 +142,12 @@ def shares(
 
     """
     frame, keys = table_and_keys(counts, "counts", keys)
-    spec = {"of": of, "keys": keys, "confidence": float(confidence), "per": float(per)}
+    spec = {
+        "of": of,
+        "keys": keys,
+        "confidence": _check.number("confidence", confidence),
+        "per": _check.number("per", per),
+    }
     return table_result(ShareResult, ShareReport, _rs.shares(frame, spec))
 
 
@@ -166,8 +176,8 @@ def proportions(
     spec = {
         "numerator": numerator,
         "denominator": denominator,
-        "confidence": float(confidence),
-        "per": float(per),
+        "confidence": _check.number("confidence", confidence),
+        "per": _check.number("per", per),
     }
     return table_result(
         ProportionResult, ProportionReport, _rs.proportions(to_polars(frame, "frame"), spec)
@@ -186,7 +196,13 @@ def newcombe_difference(
     (-0.0627, 0.1993)
 
     """
-    return _rs.newcombe_difference(float(x1), float(n1), float(x2), float(n2), float(confidence))
+    return _rs.newcombe_difference(
+        _check.number("x1", x1),
+        _check.number("n1", n1),
+        _check.number("x2", x2),
+        _check.number("n2", n2),
+        _check.number("confidence", confidence),
+    )
 
 
 def kish_effective_n(weights: Sequence[float]) -> float:
@@ -198,7 +214,7 @@ def kish_effective_n(weights: Sequence[float]) -> float:
     2.909090909090909
 
     """
-    return _rs.kish_effective_n([float(w) for w in weights])
+    return _rs.kish_effective_n(_check.numbers("weights", weights))
 
 
 def compare_with_benchmark(
@@ -264,18 +280,15 @@ def _peer_spec(
     simulations: int = 1000,
     seed: int = 2015,
 ) -> dict[str, Any]:
-    for name, value in (("simulations", simulations), ("seed", seed)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise _rs.ParameterError(
-                f"invalid parameter '{name}': must be a whole number of 0 or more, got {value!r}"
-            )
-    if isinstance(peer_group, str):
-        raise _rs.ParameterError(f"peer_group must be a list of columns, got {peer_group!r}")
     return {
         "keys": keys,
-        "benchmark": "peer_rate" if benchmark is None else {"value": float(benchmark)},
-        "per": float(per),
-        "peer_group": list(peer_group) if peer_group is not None else None,
-        "simulations": simulations,
-        "seed": seed,
+        "benchmark": (
+            "peer_rate" if benchmark is None else {"value": _check.number("benchmark", benchmark)}
+        ),
+        "per": _check.number("per", per),
+        "peer_group": (
+            None if peer_group is None else _check.texts("peer_group", peer_group, what="columns")
+        ),
+        "simulations": _check.integer("simulations", simulations, min=0, max=_check.U64_MAX),
+        "seed": _check.integer("seed", seed, min=0, max=_check.U64_MAX),
     }

@@ -11,6 +11,7 @@ from typing import Any, Iterable, Optional, Sequence, Union
 
 import polars as pl
 
+from saferstats import _check
 from saferstats import _saferstats as _rs
 from saferstats._reports import ReadReport
 from saferstats._typing import Handling, Level
@@ -82,6 +83,8 @@ def read_police_uk(
         Not a street-level file, or a column is missing.
     InputFileError
         No such file or folder, or a glob matching nothing.
+    ParameterError
+        ``paths`` is not a path or a list of paths, or an option is not a known word.
 
     Examples
     --------
@@ -96,9 +99,7 @@ def read_police_uk(
     Date
 
     """
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    names = [os.fspath(p) for p in paths]
+    names = _check.paths("paths", paths)
     options = read_options(no_location, duplicate_crime_id, unknown_crime_type)
     return _police_uk_data(_rs.read_police_uk(names, options))
 
@@ -119,7 +120,8 @@ def read_lookup(path: PathLike) -> Lookup:
     Recognised: LSOA to ward to local authority (``LSOA11CD, WD19CD, LAD19CD``, or
     ``lsoa21_code, ward24_code, ltla24_code``), local authority to CSP to police force
     (``LAD23CD, CSP23CD, PFA23CD``), and LSOA 2011 to LSOA 2021. Any other header is a
-    :class:`ColumnError` that shows it.
+    :class:`ColumnError` that shows it; a ``path`` that is not a path (e.g. ``None``) is a
+    :class:`ParameterError`.
 
     Examples
     --------
@@ -129,7 +131,7 @@ def read_lookup(path: PathLike) -> Lookup:
     ('lsoa_ward_lad', 'LSOA11/WD19/LAD19', 163)
 
     """
-    table, kind, vintage, source = _rs.read_lookup(os.fspath(path))
+    table, kind, vintage, source = _rs.read_lookup(_check.path("path", path))
     return Lookup(table=table, kind=kind, vintage=vintage, source=source)
 
 
@@ -143,7 +145,7 @@ class Geography:
     ambiguous_lads: list[str] = field(default_factory=list)
 
     def filter(self, level: Level, codes: Union[str, Sequence[str]]) -> Geography:
-        """Keep the LSOAs whose ``level`` code is in ``codes`` (one code or a list).
+        """Keep the LSOAs whose ``level`` code is in ``codes`` (one code or a list of codes).
 
         Examples
         --------
@@ -153,13 +155,13 @@ class Geography:
         ['Cuxton and Halling', 'Cuxton and Halling', 'Cuxton and Halling', 'Cuxton and Halling']
 
         """
-        canonical = _rs.canonical("level", level)
+        canonical = _rs.canonical("level", _check.text("level", level))
         column = f"{canonical}_code"
         if column not in self.table.columns:
             raise _rs.ColumnError(
                 f"geography: missing column '{column}' (found: {', '.join(self.table.columns)})"
             )
-        wanted = [codes] if isinstance(codes, str) else list(codes)
+        wanted = _check.texts("codes", codes, single=True, what="area codes")
         return Geography(
             self.table.filter(pl.col(column).is_in(wanted)),
             self.vintage,
@@ -217,7 +219,9 @@ def read_population(path: PathLike, mid_year: Optional[int] = None) -> Populatio
     Shapes: single year of age by LSOA (summed; pass ``mid_year``, which these files do not
     state), mid-year time series with one column per year (``Mid-2014`` or ``2014_Population``),
     or long ``area_code, mid_year, population``. A duplicated area-year or a negative value is
-    a :class:`DataError` naming the line.
+    a :class:`DataError` naming the line. A ``path`` that is not a path, or a ``mid_year``
+    that is not a whole number (``2017.5``, ``"2017"``, ``10**20``), is a
+    :class:`ParameterError`.
 
     Examples
     --------
@@ -230,5 +234,8 @@ def read_population(path: PathLike, mid_year: Optional[int] = None) -> Populatio
     273977.0
 
     """
-    table, shape, source = _rs.read_population(os.fspath(path), mid_year)
+    year = None
+    if mid_year is not None:
+        year = _check.integer("mid_year", mid_year, min=_check.I32_MIN, max=_check.I32_MAX)
+    table, shape, source = _rs.read_population(_check.path("path", path), year)
     return Population(table=table, shape=shape, source=source)

@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::frame::Output;
 use crate::frame::dispersion::series_dispersion;
-use crate::frame::table::{check_counts, check_rows_unique, thousands};
+use crate::frame::table::{check_counts, check_rows_unique, checked_coverage, thousands};
 use crate::period::YearMonth;
 use crate::period::{RecordingBreak, caveats_for};
 use crate::schema::{AREA_CODE, COUNT, Keys};
@@ -173,8 +173,9 @@ impl ChangeSpec {
 
 /// What [`change`] compared and what it could not.
 ///
-/// Every row of the input with a `period_start` is either compared, without an earlier
-/// period, or refused as partial (one text per distinct pair of periods).
+/// Every row of the input is either compared, without an earlier period, or refused as
+/// partial (one text per distinct pair of periods); a row without a `period_start` is an
+/// error, never left out.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ChangeReport {
     /// The key columns of the table (as the input's).
@@ -194,7 +195,7 @@ pub struct ChangeReport {
     pub no_verdict: u64,
 }
 
-fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<YearMonth>>> {
+fn dates(df: &DataFrame, name: &str) -> Result<Vec<YearMonth>> {
     let c = df
         .column(name)
         .map_err(|_| Error::missing_column("counts", name, df))?;
@@ -205,23 +206,20 @@ fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<YearMonth>>> {
         ));
     }
     let days = c.cast(&DataType::Int32)?;
-    Ok(days
-        .i32()?
+    days.i32()?
         .iter()
-        .map(|d| d.map(YearMonth::from_epoch_days))
-        .collect())
-}
-
-fn u32s(df: &DataFrame, name: &str, default: u32) -> Result<Vec<u32>> {
-    match df.column(name) {
-        Ok(c) => Ok(c
-            .cast(&DataType::UInt32)?
-            .u32()?
-            .iter()
-            .map(|v| v.unwrap_or(default))
-            .collect()),
-        Err(_) => Ok(vec![default; df.height()]),
-    }
+        .enumerate()
+        .map(|(i, d)| {
+            d.map(YearMonth::from_epoch_days)
+                .ok_or_else(|| Error::BadValue {
+                    source_name: "counts".into(),
+                    line: i as u64 + 1,
+                    column: name.into(),
+                    value: "null".into(),
+                    reason: "every row needs the start of its period".into(),
+                })
+        })
+        .collect()
 }
 
 fn strings(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
@@ -367,8 +365,8 @@ fn trim_float(x: f64) -> String {
 ///   numeric.
 /// - [`Error::MissingColumn`] for a missing grouping column, `area_code`, `count` or
 ///   `period_start`.
-/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count, or a null
-///   key value.
+/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count, a null
+///   key value or `period_start`, or months covered negative or above the months expected.
 /// - [`Error::Duplicate`] when two rows share every key value (area, period and grouping
 ///   columns).
 /// - [`Error::Polars`] for a missing `period` column, or a coverage or population column
@@ -527,9 +525,25 @@ fn change_rows(
         return Err(Error::missing_column("counts", AREA_CODE, counts));
     }
     let y: Vec<f64> = check_counts(counts, COUNT)?.into_no_null_iter().collect();
+    // Integer counts are reported exactly (a f64 holds whole numbers only up to 2^53).
+    let whole: Vec<i64> = match counts.column(COUNT)?.dtype() {
+        DataType::UInt64 => counts
+            .column(COUNT)?
+            .u64()?
+            .iter()
+            .map(|v| v.map_or(0, |v| i64::try_from(v).unwrap_or(i64::MAX)))
+            .collect(),
+        dt if dt.is_integer() => counts
+            .column(COUNT)?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .into_no_null_iter()
+            .collect(),
+        _ => y.iter().map(|&v| v as i64).collect(),
+    };
     let start = dates(counts, "period_start")?;
-    let expected = u32s(counts, "months_expected", 1)?;
-    let covered = u32s(counts, "months_covered", 1)?;
+    let (covered, expected): (Vec<u32>, Vec<u32>) =
+        checked_coverage(counts, 1, "counts")?.into_iter().unzip();
     let labels = strings(counts, "period")?;
     let population: Option<Vec<f64>> = match counts.column("population") {
         Ok(c) => Some(
@@ -550,9 +564,7 @@ fn change_rows(
         |i: usize| -> Vec<Option<String>> { key_cols.iter().map(|c| c[i].clone()).collect() };
     let mut index: HashMap<(Vec<Option<String>>, YearMonth, u32), usize> = HashMap::new();
     for i in 0..counts.height() {
-        if let Some(s) = start[i] {
-            index.insert((key_of(i), s, expected[i]), i);
-        }
+        index.insert((key_of(i), start[i], expected[i]), i);
     }
     let mut report = ChangeReport {
         keys: spec.keys.clone(),
@@ -562,7 +574,7 @@ fn change_rows(
     let mut cur_rows = Vec::new();
     let mut prev_rows = Vec::new();
     for i in 0..counts.height() {
-        let Some(s) = start[i] else { continue };
+        let s = start[i];
         let back = match spec.compare {
             Compare::Previous => expected[i],
             Compare::YearEarlier => 12,
@@ -688,17 +700,19 @@ fn change_rows(
         if y[j] == 0.0 {
             f.push("zero baseline: no percentage change".into());
         }
-        if let (Some(a), Some(b)) = (start[j], start[i])
-            && let Some(c) = caveats_for(a, b.plus(expected[i] as i32 - 1), &spec.breaks)
-        {
+        if let Some(c) = caveats_for(
+            start[j],
+            start[i].plus(expected[i] as i32 - 1),
+            &spec.breaks,
+        ) {
             f.push(c);
         }
         comp_period.push(labels[j].clone());
-        c1.push(y[i] as i64);
-        c0.push(y[j] as i64);
+        c1.push(whole[i]);
+        c0.push(whole[j]);
         e1.push(x1);
         e0.push(x0);
-        abs.push(y[i] as i64 - y[j] as i64);
+        abs.push(whole[i].saturating_sub(whole[j]));
         pct.push((y[j] > 0.0).then(|| (y[i] - y[j]) / y[j] * 100.0));
         ratio.push(r.ratio.is_finite().then_some(r.ratio));
         lo.push(r.ratio_lower.is_finite().then_some(r.ratio_lower));
@@ -782,6 +796,47 @@ mod tests {
             verdict(5.0, 0.0, false, 0.95),
             "no significant change (from zero, 5 more)"
         );
+    }
+
+    fn two_years(count: [i64; 2], covered: [i64; 2]) -> DataFrame {
+        let start =
+            [YearMonth::new(2014, 1), YearMonth::new(2015, 1)].map(|m| m.unwrap().to_epoch_days());
+        let mut t = df!("area_code" => ["A", "A"], "period" => ["2014", "2015"],
+            "count" => count, "months_expected" => [12i64, 12], "months_covered" => covered)
+        .unwrap();
+        t.with_column(
+            Column::new("period_start".into(), start)
+                .cast(&DataType::Date)
+                .unwrap(),
+        )
+        .unwrap();
+        t
+    }
+
+    #[test]
+    fn coverage_and_period_start_are_checked_not_guessed() {
+        let spec = ChangeSpec::default();
+        for (covered, bad) in [([12, -1], "-1"), ([12, 13], "13")] {
+            let e = change(&two_years([10, 12], covered), &spec).unwrap_err();
+            assert!(
+                matches!(e, Error::BadValue { ref column, ref value, .. }
+                if column == "months_covered" && value == bad),
+                "{e}"
+            );
+        }
+        let mut t = two_years([10, 12], [12, 12]);
+        let later = YearMonth::new(2015, 1).unwrap().to_epoch_days();
+        let nulled = Column::new("period_start".into(), [None, Some(later)]);
+        t.with_column(nulled.cast(&DataType::Date).unwrap())
+            .unwrap();
+        let e = change(&t, &spec).unwrap_err();
+        assert!(e.to_string().contains("period_start"), "{e}");
+        // Integer counts beyond 2^53 are reported exactly.
+        let big = 1i64 << 53;
+        let out = change(&two_years([big, big + 1], [12, 12]), &spec)
+            .unwrap()
+            .table;
+        assert_eq!(out.column("change").unwrap().i64().unwrap().get(0), Some(1));
     }
 
     #[test]

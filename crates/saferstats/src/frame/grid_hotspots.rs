@@ -190,8 +190,9 @@ pub struct GridReport {
 ///
 /// # Errors
 ///
-/// - [`Error::InvalidParameter`]: `cell_size` not a positive number; `neighbours` with a
-///   distance band that is not positive; `max_cells` when the grid would need more cells.
+/// - [`Error::InvalidParameter`]: `cell_size` not a positive number; `distance_band` not
+///   positive or reaching across the whole grid (every Gi* would be 0/0); `max_cells` when
+///   the grid would need more cells.
 /// - [`Error::MissingColumn`] without `longitude` or `latitude`.
 /// - [`Error::InsufficientPeriods`] when no row has coordinates in Great Britain.
 /// - [`Error::Polars`] when a coordinate column cannot be cast to a number.
@@ -271,10 +272,17 @@ pub fn grid_hotspots(crimes: &DataFrame, spec: &GridSpec) -> Result<Output<GridR
     let neighbours = match spec.neighbours {
         Neighbours::Queen => queen_neighbours(&grid),
         Neighbours::DistanceBand(d) => {
-            if !(d.is_finite() && d > 0.0) {
+            // A band reaching every cell makes each Gi* the global mean against itself:
+            // 0/0 everywhere, so refuse it rather than return a grid of nulls.
+            let diagonal = spec.cell_size * (grid.nx as f64).hypot(grid.ny as f64);
+            if !(d.is_finite() && d > 0.0) || d >= diagonal {
                 return Err(Error::param(
-                    "neighbours",
-                    format!("distance band must be > 0, got {d}"),
+                    "distance_band",
+                    format!(
+                        "must be a positive number of metres below the grid's diagonal \
+                         ({diagonal:.0} m for {} x {} cells of {} m), got {d}",
+                        grid.nx, grid.ny, spec.cell_size
+                    ),
                 ));
             }
             let centres: Vec<(f64, f64)> = (0..grid.n_cells()).map(|i| grid.centre(i)).collect();

@@ -25,7 +25,7 @@
 //! # Ok::<(), saferstats::Error>(())
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -543,15 +543,16 @@ impl Default for ShareChangeSpec {
 /// The output is `after` (every column kept, in its row order) with those columns and a
 /// `method` label. Groups are the grouping columns only, so give each table one period
 /// (rows of `before` for one area and group in several periods are summed). An area of
-/// `after` missing from `before` is an error; areas only in `before` are ignored.
+/// `after` missing from `before` is an error, and so is an area of `before` missing from
+/// `after` (never silently left out: give an area without crimes a count of 0).
 ///
 /// # Errors
 ///
 /// - [`Error::InvalidParameter`]: `keys` reserved or repeated; `before` when an area of
 ///   `after` is not in `before`; `counts` when `count` is not numeric.
 /// - [`Error::MissingColumn`] for a missing grouping column, `count` or `area_code`.
-/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count, or a null
-///   key value.
+/// - [`Error::BadValue`] for a missing, negative, fractional or non-finite count, a null
+///   key value, or an area of `before` missing from `after`.
 /// - [`Error::Duplicate`] when two rows of one table share every key value.
 ///
 /// # Examples
@@ -569,7 +570,7 @@ impl Default for ShareChangeSpec {
 /// let s: Vec<i8> = out.column("s_index")?.i8()?.into_no_null_iter().collect();
 /// assert_eq!(s, [0, 0, 0, 0, 0]);
 /// assert_eq!(out.column("similarity")?.f64()?.get(0), Some(1.0));
-/// // Every area of the later table must be in the earlier one.
+/// // Every area of the later table must be in the earlier one, and the other way round.
 /// let new_area = df!("area_code" => ["F"], "count" => [1i64])?;
 /// assert!(share_change(&before, &new_area, &ShareChangeSpec::default()).is_err());
 /// # Ok::<(), saferstats::Error>(())
@@ -601,6 +602,25 @@ pub fn share_change(
     }
     let a_codes = area_codes(after)?;
     let a_y: Vec<f64> = check_counts(after, COUNT)?.into_no_null_iter().collect();
+    // The reverse of the check below: an area left out of the later table would silently leave
+    // the comparison, so it must be there (with a count of 0 if it had no crimes).
+    let mut in_after: HashSet<(String, &str)> = HashSet::with_capacity(after.height());
+    for (i, code) in a_codes.iter().enumerate() {
+        in_after.insert((key_text(after, &keys, i)?, code.as_str()));
+    }
+    for (i, code) in b_codes.iter().enumerate() {
+        if !in_after.contains(&(key_text(before, &keys, i)?, code.as_str())) {
+            return Err(Error::BadValue {
+                source_name: "after".into(),
+                line: i as u64 + 1,
+                column: AREA_CODE.into(),
+                value: code.clone(),
+                reason: "area of the earlier table missing from the later one (give it a \
+                         count of 0 if it had no crimes)"
+                    .into(),
+            });
+        }
+    }
     let groups = row_groups(after, &keys)?;
     let h = after.height();
     let mut count_before = vec![0.0; h];

@@ -155,20 +155,85 @@ pub(crate) fn thousands(x: f64) -> String {
     out
 }
 
-/// Months covered and expected per row, when the table has both columns (a counts table).
+/// A whole-number column read as `u32`: nulls become `default` (as does an absent column);
+/// a negative value or one above `u32::MAX` is a [`Error::BadValue`] naming the row, never
+/// wrapped or saturated. `what` names the table in the message.
+pub(crate) fn u32_column(df: &DataFrame, name: &str, default: u32, what: &str) -> Result<Vec<u32>> {
+    let Ok(col) = df.column(name) else {
+        return Ok(vec![default; df.height()]);
+    };
+    if !col.dtype().is_integer() {
+        return Err(Error::param(
+            "counts",
+            format!(
+                "column '{name}' of {what} must hold whole numbers, found {}",
+                col.dtype()
+            ),
+        ));
+    }
+    // Every integer type fits a f64 closely enough to test the range exactly.
+    let wide = col.cast(&DataType::Float64)?;
+    wide.f64()?
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            None => Ok(default),
+            Some(v) if (0.0..=f64::from(u32::MAX)).contains(&v) => Ok(v as u32),
+            Some(v) => Err(Error::BadValue {
+                source_name: what.into(),
+                line: i as u64 + 1,
+                column: name.into(),
+                value: format!("{v}"),
+                reason: "must be a whole number from 0 to 4294967295".into(),
+            }),
+        })
+        .collect()
+}
+
+/// Months covered and expected per row (`months_covered`, `months_expected`, each defaulting
+/// to `default` when absent or null), checked: a period expects at least one month and covers
+/// no more months than it expects. The first bad row is a [`Error::BadValue`].
+pub(crate) fn checked_coverage(
+    df: &DataFrame,
+    default: u32,
+    what: &str,
+) -> Result<Vec<(u32, u32)>> {
+    let covered = u32_column(df, "months_covered", default, what)?;
+    let expected = u32_column(df, "months_expected", default, what)?;
+    for (i, (&c, &e)) in covered.iter().zip(&expected).enumerate() {
+        let (column, value, reason) = if e == 0 {
+            (
+                "months_expected",
+                e,
+                "a period expects at least one month".to_string(),
+            )
+        } else if c > e {
+            (
+                "months_covered",
+                c,
+                format!("more months covered than the {e} expected"),
+            )
+        } else {
+            continue;
+        };
+        return Err(Error::BadValue {
+            source_name: what.into(),
+            line: i as u64 + 1,
+            column: column.into(),
+            value: value.to_string(),
+            reason,
+        });
+    }
+    Ok(covered.into_iter().zip(expected).collect())
+}
+
+/// Months covered and expected per row, when the table has both columns (a counts table),
+/// checked as [`checked_coverage`] does.
 pub(crate) fn coverage(df: &DataFrame) -> Result<Option<Vec<(u32, u32)>>> {
     if !(df.schema().contains("months_covered") && df.schema().contains("months_expected")) {
         return Ok(None);
     }
-    let cov = df.column("months_covered")?.cast(&DataType::UInt32)?;
-    let exp = df.column("months_expected")?.cast(&DataType::UInt32)?;
-    Ok(Some(
-        cov.u32()?
-            .iter()
-            .zip(exp.u32()?.iter())
-            .map(|(c, e)| (c.unwrap_or(0), e.unwrap_or(0)))
-            .collect(),
-    ))
+    checked_coverage(df, 0, "counts").map(Some)
 }
 
 /// For a table of monthly counts: refuse periods longer than a month (`months_expected` other

@@ -996,6 +996,29 @@ mod tests {
     }
 
     #[test]
+    fn repeated_id_within_one_file_is_set_aside() {
+        let jan = "a1,2014-01,Kent Police,Kent Police,0.5,51.3,On or near X,E01016120,Medway 026B,Burglary,,\n\
+                   a1,2014-01,Kent Police,Kent Police,0.6,51.2,On or near Y,E01016121,Medway 027A,Burglary,,\n";
+        let d = read(&[jan], ReadOptions::default()).unwrap();
+        assert_eq!((d.report.rows_read, d.report.rows_kept), (2, 1));
+        assert_eq!(d.report.set_aside_by_reason[&RowIssue::DuplicateCrimeId], 1);
+        // The first row in file order keeps the crime.
+        let lsoa = d
+            .crimes
+            .column("lsoa_code")
+            .unwrap()
+            .cast(&DataType::String)
+            .unwrap();
+        assert_eq!(lsoa.str().unwrap().get(0), Some("E01016120"));
+        let kept = ReadOptions {
+            duplicate_crime_id: Handling::Keep,
+            ..ReadOptions::default()
+        };
+        let d = read(&[jan], kept).unwrap();
+        assert_eq!((d.report.rows_kept, d.report.rows_set_aside), (2, 0));
+    }
+
+    #[test]
     fn set_aside_no_location_on_request() {
         let opts = ReadOptions {
             no_location: Handling::SetAside,
