@@ -510,7 +510,7 @@ const PROXY_LAMBDA: f64 = 1e5;
 /// share by less than 1e-4 relative. This keeps the work and memory bounded (the exact sum
 /// spans about 80√λ values of `k`: 30 GB for a total of 2^53 in four areas).
 fn poisson_expected_top_sums(lambda: f64, n: usize) -> Vec<f64> {
-    let mut sums = vec![0.0; n + 1];
+    let sums = vec![0.0; n + 1];
     if n == 0 || !(lambda > 0.0 && lambda.is_finite()) {
         return sums;
     }
