@@ -128,6 +128,7 @@ class CountReport(Report):
     groups: int
     periods: int
     partial_periods: list[str]
+    rows_under_published: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class RateReport(Report):
     partial_period_rows: int
     annualised_rows: int
     uncovered_rows: int
+    under_published_rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ class ChangeReport(Report):
     dispersion_source: str
     quasi_rows: int
     no_verdict: int
+    under_published_rows: int = 0
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,10 @@ def counts(
     zeros. Rows without an LSOA, or with an LSOA outside the geography, are reported in
     ``report``, never lost. Each period has ``months_expected``, ``months_covered`` and
     ``complete``: a partial period is flagged, so it is not compared with full ones by mistake.
+    When ``crimes`` is :class:`PoliceUkData` whose read report lists under-published
+    force-months, the table also has ``months_under_published`` (per row, the months of its
+    period a force in the area under-published), and rates, change and seasonality flag the
+    rows that use them.
 
     Parameters
     ----------
@@ -68,9 +72,13 @@ def counts(
     ('2014', 11, False)
 
     """
+    under_published: list[dict[str, Any]] = []
     if isinstance(crimes, PoliceUkData):
         if coverage is None:
             coverage = crimes.report.months_covered
+        # Force-months the reader found under-published: the table gains
+        # ``months_under_published`` and rates, change and seasonality flag those rows.
+        under_published = list(crimes.report.under_published)
         frame = crimes.crimes
     else:
         frame = to_polars(crimes, "crimes")
@@ -80,16 +88,23 @@ def counts(
         geo, vintage = to_polars(geography, "geography"), ""
     by = _check.texts("by", by, what="column names")
     level = _rs.canonical("level", _check.text("level", level))
-    require_columns(frame, ["month", "lsoa_code", *by], "crimes")
-    frame = as_month_dates(
-        as_strings(frame.select(["month", "lsoa_code", *by]), ["lsoa_code", *by])
-    )
+    keep = ["month", "lsoa_code", *by]
+    if under_published and "falls_within" not in by:
+        keep.append("falls_within")
+    require_columns(frame, keep, "crimes")
+    frame = as_month_dates(as_strings(frame.select(keep), keep[1:]))
     require_columns(geo, ["lsoa_code", f"{level}_code"], "geography")
     geo_cols = [c for c in geo.columns if c.endswith(("_code", "_name"))]
     geo = as_strings(geo.select(geo_cols), geo_cols)
     if coverage is not None:
         coverage = _check.texts("coverage", coverage, what="months (YYYY-MM)")
-    spec = {"level": level, "by": by, "period": _check.text("period", period), "coverage": coverage}
+    spec = {
+        "level": level,
+        "by": by,
+        "period": _check.text("period", period),
+        "coverage": coverage,
+        "under_published": under_published,
+    }
     return table_result(CountResult, CountReport, _rs.counts(frame, geo, vintage, spec))
 
 

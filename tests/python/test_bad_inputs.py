@@ -1315,8 +1315,7 @@ case(
 case("assessment_top_0", "ss.assessment(example='medway-2014', top=0)", raises(P, "top"))
 
 #: Cases where the installed library misbehaves: strict xfail, so each fails again once fixed.
-BUGS: dict[str, str] = {
-}
+BUGS: dict[str, str] = {}
 
 #: Fixed in the Rust source but not yet in the installed extension, so these fail until the
 #: rebuild: peers refuse a zero, negative, NaN, infinite or text population; Wilson and

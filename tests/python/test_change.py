@@ -231,3 +231,42 @@ def test_a_p_value_that_cannot_be_computed_gives_no_verdict():
     assert row["verdict"] is None
     assert "no verdict" in row["flags"]
     assert res.report.no_verdict == 1
+
+
+def _glm_two_periods(before, after):
+    """A Poisson GLM of monthly counts on a period indicator, scale from Pearson's X2/df."""
+    import statsmodels.api as sm
+
+    y = np.asarray(list(before) + list(after), dtype=float)
+    x = sm.add_constant(np.r_[np.zeros(len(before)), np.ones(len(after))])
+    fit = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale="X2")
+    return fit
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_quasi_poisson_wald_equals_statsmodels_glm_with_pearson_scale(seed):
+    # Over-dispersed monthly counts (negative binomial), two years: the quasi-Poisson Wald test
+    # on the log rate ratio with phi = X2/df equals statsmodels' GLM with scale="X2": the
+    # coefficient of the period indicator is log(y1/y0), its standard error
+    # sqrt(phi (1/y1 + 1/y0)), its p-value and its interval.
+    rng = np.random.default_rng(seed)
+    mean = rng.uniform(40, 900)
+    before = rng.negative_binomial(5, 5 / (5 + mean), 12)
+    after = rng.negative_binomial(5, 5 / (5 + mean * rng.uniform(0.8, 1.25)), 12)
+    fit = _glm_two_periods(before, after)
+    phi = fit.scale
+    assert phi > 1  # the test is about the quasi form
+    t = ss.change(
+        two_periods(int(after.sum()), int(before.sum())),
+        compare="previous",
+        method="wald-log",
+        dispersion=phi,
+    ).table
+    assert t["method"][0] == "quasi-wald-log"
+    assert t["dispersion"][0] == pytest.approx(phi, rel=1e-12)
+    assert np.log(t["value"][0]) == pytest.approx(fit.params[1], rel=1e-9, abs=1e-12)
+    assert t["p_value"][0] == pytest.approx(fit.pvalues[1], rel=1e-9, abs=1e-300)
+    assert abs(t["test_statistic"][0]) == pytest.approx(abs(fit.tvalues[1]), rel=1e-9)
+    lo, hi = np.exp(fit.conf_int(alpha=0.05)[1])
+    assert t["lower"][0] == pytest.approx(lo, rel=1e-9)
+    assert t["upper"][0] == pytest.approx(hi, rel=1e-9)

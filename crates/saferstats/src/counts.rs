@@ -29,9 +29,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::frame::Output;
 use crate::geo::geography::{Geography, Level};
-use crate::io::police_uk::{ASB, CRIME_TYPES};
+use crate::io::police_uk::{ASB, CRIME_TYPES, UnderPublished, columns as street};
 use crate::period::{PeriodKind, YearMonth, columns as pc, period_table};
-use crate::schema::{AREA_CODE, AREA_NAME, COUNT, Keys, LEVEL};
+use crate::schema::{AREA_CODE, AREA_NAME, COUNT, Keys, LEVEL, MONTHS_UNDER_PUBLISHED};
 
 /// What to count: level, grouping columns, period kind, and the months the data covers.
 ///
@@ -65,6 +65,12 @@ pub struct CountSpec {
     pub period: PeriodKind,
     /// Months the data covers (from the read report). Default: months present in the input.
     pub coverage: Option<BTreeSet<YearMonth>>,
+    /// Force-months published with far fewer rows than usual (the read report's
+    /// `under_published`). When given, the table gains `months_under_published`: per row, the
+    /// months of its period in which a force whose records fall in the area under-published.
+    /// Needs the crimes' `falls_within` column. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub under_published: Vec<UnderPublished>,
 }
 
 impl CountSpec {
@@ -85,6 +91,7 @@ impl CountSpec {
             by: Vec::new(),
             period,
             coverage: None,
+            under_published: Vec::new(),
         }
     }
 
@@ -122,6 +129,35 @@ impl CountSpec {
     /// ```
     pub fn coverage(mut self, months: impl IntoIterator<Item = YearMonth>) -> Self {
         self.coverage = Some(months.into_iter().collect());
+        self
+    }
+
+    /// Mark the force-months the read report found under-published
+    /// (`report.under_published`): the table gains `months_under_published`, and rates,
+    /// change and seasonality computed from it flag the rows that use those months.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use saferstats::counts::{counts, CountSpec};
+    /// use saferstats::geo::geography::Level;
+    /// use saferstats::io::police_uk::UnderPublished;
+    /// use saferstats::period::{PeriodKind, YearMonth};
+    /// let medway = saferstats::datasets::medway_2014()?;
+    /// let march = UnderPublished {
+    ///     force: "Kent Police".into(), month: YearMonth::new(2014, 3).unwrap(),
+    ///     rows: 500, typical_rows: 2_300.0, share: 500.0 / 2_300.0,
+    /// };
+    /// let spec = CountSpec::new(Level::Csp, PeriodKind::Quarter).under_published([march]);
+    /// let out = counts(&medway.crimes.crimes, &medway.geography, &spec)?;
+    /// let flagged: Vec<u32> =
+    ///     out.table.column("months_under_published")?.u32()?.into_no_null_iter().collect();
+    /// assert_eq!(flagged, [1, 0, 0, 0]); // 2014 Q1 holds March
+    /// assert_eq!(out.report.rows_under_published, 1);
+    /// # Ok::<(), saferstats::Error>(())
+    /// ```
+    pub fn under_published(mut self, months: impl IntoIterator<Item = UnderPublished>) -> Self {
+        self.under_published = months.into_iter().collect();
         self
     }
 }
@@ -170,6 +206,10 @@ pub struct CountReport {
     pub periods: u64,
     /// Periods not fully covered by the data.
     pub partial_periods: Vec<String>,
+    /// Rows of the table whose period holds an under-published month of a force in the area
+    /// (see [`CountSpec::under_published`]).
+    #[serde(default)]
+    pub rows_under_published: u64,
 }
 
 fn require_column(df: &DataFrame, name: &str, what: &str) -> Result<()> {
@@ -765,6 +805,27 @@ impl PreparedCrimes {
             columns.push(period_cols.column(c)?.clone());
         }
         columns.push(Column::new(COUNT.into(), count));
+        let mut rows_under_published = 0u64;
+        if !spec.under_published.is_empty() {
+            let flagged = self.under_published_months(&level, &spec.under_published)?;
+            let mut months_low: Vec<u32> = Vec::with_capacity(n_out);
+            for &code in &level.code_of_area {
+                let months = &flagged[code as usize];
+                for _ in 0..g {
+                    for period in &periods {
+                        let n = if months.is_empty() {
+                            0
+                        } else {
+                            let (a, b) = (period.start.index(), period.end().index());
+                            months.range(a..=b).count() as u32
+                        };
+                        rows_under_published += u64::from(n > 0);
+                        months_low.push(n);
+                    }
+                }
+            }
+            columns.push(Column::new(MONTHS_UNDER_PUBLISHED.into(), months_low));
+        }
         let table = DataFrame::new(n_out, columns)?;
 
         let complete = period_list.column(pc::COMPLETE)?.bool()?;
@@ -795,6 +856,7 @@ impl PreparedCrimes {
             },
             periods: n_periods as u64,
             partial_periods,
+            rows_under_published,
         };
         Ok(Output { table, report })
     }
@@ -824,6 +886,47 @@ impl PreparedCrimes {
     /// ```
     pub fn counts_many(&self, specs: &[CountSpec]) -> Result<Vec<Output<CountReport>>> {
         specs.iter().map(|s| self.counts(s)).collect()
+    }
+
+    /// Per area code of `level`: the month indices in which a force whose records fall in the
+    /// area (any month) published far fewer rows than usual. An area takes its forces from its
+    /// own rows, so a force-month with no row at all in the area still marks it.
+    fn under_published_months(
+        &self,
+        level: &LevelIndex,
+        low: &[UnderPublished],
+    ) -> Result<Vec<BTreeSet<i32>>> {
+        require_column(&self.crimes, street::FALLS_WITHIN, "crimes frame")?;
+        let mut months_of_force: BTreeMap<&str, BTreeSet<i32>> = BTreeMap::new();
+        for u in low {
+            months_of_force
+                .entry(u.force.as_str())
+                .or_default()
+                .insert(u.month.index());
+        }
+        let force = self
+            .crimes
+            .column(street::FALLS_WITHIN)?
+            .cast(&DataType::String)?;
+        let force = force.str()?;
+        let mut pairs: BTreeSet<(u32, &str)> = BTreeSet::new();
+        let mut last: Option<(u32, &str)> = None;
+        for (&row, f) in self.geo_row.iter().zip(force.iter()) {
+            let (Some(f), true) = (f, row != NONE) else {
+                continue;
+            };
+            let code = level.code_of_geo_row[row as usize];
+            if code == NONE || last == Some((code, f)) || !months_of_force.contains_key(f) {
+                continue;
+            }
+            last = Some((code, f));
+            pairs.insert((code, f));
+        }
+        let mut out = vec![BTreeSet::new(); level.n_codes];
+        for (code, f) in pairs {
+            out[code as usize].extend(months_of_force[f].iter().copied());
+        }
+        Ok(out)
     }
 
     /// Add each placed row to its cell; returns (rows placed in an area at this level, rows

@@ -50,6 +50,10 @@ pub const MONTHS_COVERED: &str = "months_covered";
 pub const COMPLETE: &str = "complete";
 /// A month (its first day).
 pub const MONTH: &str = "month";
+/// Months of the period in which a force contributing to the area published far fewer rows
+/// than in its neighbouring months (the read report's `under_published`): the count is real but
+/// incomplete. Present in count tables built with the read report's under-published list.
+pub const MONTHS_UNDER_PUBLISHED: &str = "months_under_published";
 
 // ---------------------------------------------------------------------------------------------
 // Measures.
@@ -282,6 +286,7 @@ pub const RESERVED: &[&str] = &[
     PERIOD_END,
     MONTHS_EXPECTED,
     MONTHS_COVERED,
+    MONTHS_UNDER_PUBLISHED,
     COMPLETE,
     COUNT,
     POPULATION,

@@ -768,10 +768,14 @@ fn prepare_police_uk(p: &PoliceUkInputs, level: Level) -> Result<Prepared> {
         crimes.clone()
     };
     let prepared = PreparedCrimes::new(&crimes, geo)?;
+    // Under-published force-months travel with the counts, so every table built from them
+    // flags the rows that use those months.
+    let low = || report.under_published.iter().cloned();
     let mut specs = vec![
         CountSpec::new(level, PeriodKind::Month)
             .by(["crime_type"])
-            .coverage(covered.iter().copied()),
+            .coverage(covered.iter().copied())
+            .under_published(low()),
         CountSpec::new(Level::Lsoa, PeriodKind::Month).coverage(covered.iter().copied()),
     ];
     let with_wards = matches!(level, Level::Csp | Level::Lad | Level::Force);
@@ -779,7 +783,8 @@ fn prepare_police_uk(p: &PoliceUkInputs, level: Level) -> Result<Prepared> {
         specs.push(
             CountSpec::new(Level::Ward, PeriodKind::Month)
                 .by(["crime_type"])
-                .coverage(covered.iter().copied()),
+                .coverage(covered.iter().copied())
+                .under_published(low()),
         );
     }
     let outs = prepared.counts_many(&specs)?;

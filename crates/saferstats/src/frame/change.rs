@@ -41,7 +41,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::frame::Output;
 use crate::frame::dispersion::series_dispersion;
-use crate::frame::table::{check_counts, check_rows_unique, checked_coverage, thousands};
+use crate::frame::table::{
+    check_counts, check_rows_unique, checked_coverage, thousands, under_published,
+    under_published_flag,
+};
 use crate::period::YearMonth;
 use crate::period::{RecordingBreak, caveats_for};
 use crate::schema::{AREA_CODE, COUNT, Keys};
@@ -193,6 +196,10 @@ pub struct ChangeReport {
     pub quasi_rows: u64,
     /// Compared rows without a verdict because the test could not be computed (see `flags`).
     pub no_verdict: u64,
+    /// Compared rows where either period holds an under-published month
+    /// (`months_under_published` > 0): flagged, the count being incomplete.
+    #[serde(default)]
+    pub under_published_rows: u64,
 }
 
 fn dates(df: &DataFrame, name: &str) -> Result<Vec<YearMonth>> {
@@ -545,6 +552,7 @@ fn change_rows(
     let (covered, expected): (Vec<u32>, Vec<u32>) =
         checked_coverage(counts, 1, "counts")?.into_iter().unzip();
     let labels = strings(counts, "period")?;
+    let low_months = under_published(counts)?;
     let population: Option<Vec<f64>> = match counts.column("population") {
         Ok(c) => Some(
             c.cast(&DataType::Float64)?
@@ -693,6 +701,12 @@ fn change_rows(
                 "exposure-adjusted: {} and {} of {} months",
                 covered[i], covered[j], expected[i]
             ));
+        }
+        if let Some(low) = &low_months
+            && low[i] + low[j] > 0
+        {
+            report.under_published_rows += 1;
+            f.push(under_published_flag(low[i] + low[j]));
         }
         if y[i] < spec.small_count || y[j] < spec.small_count {
             f.push(format!("small count (below {})", spec.small_count));

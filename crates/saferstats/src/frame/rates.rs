@@ -31,7 +31,10 @@ use serde::{Deserialize, Serialize};
 use crate::counts::join_args;
 use crate::error::{Error, Result};
 use crate::frame::Output;
-use crate::frame::table::{check_counts, check_rows_unique, coverage, text_constant, thousands};
+use crate::frame::table::{
+    check_counts, check_rows_unique, coverage, text_constant, thousands, under_published,
+    under_published_flag,
+};
 use crate::io::ons_population::columns as pop;
 use crate::schema::{AREA_CODE, COUNT, Keys, MEASURE};
 use crate::stats::intervals::{CountCiMethod, ExactLimitCache, validate_confidence};
@@ -252,6 +255,10 @@ pub struct RateReport {
     pub annualised_rows: u64,
     /// Rows of periods with no month covered: no rate (null), never a rate of zero.
     pub uncovered_rows: u64,
+    /// Rows whose period holds an under-published month (`months_under_published` > 0): the
+    /// rate is flagged as resting on an incomplete count.
+    #[serde(default)]
+    pub under_published_rows: u64,
 }
 
 /// Join each row of `counts` to its population, by `area_code` and the mid-year given by
@@ -627,6 +634,19 @@ pub fn rates(
             })
             .collect(),
     };
+    let mut under_published_rows = 0u64;
+    if let Some(low) = under_published(&joined)? {
+        for (flag, &m) in flags.iter_mut().zip(&low) {
+            if m > 0 {
+                under_published_rows += 1;
+                let note = under_published_flag(m);
+                *flag = Some(match flag.take() {
+                    Some(f) => format!("{f}; {note}"),
+                    None => note,
+                });
+            }
+        }
+    }
     let value: Vec<Option<f64>> = o
         .iter()
         .zip(&n)
@@ -698,6 +718,7 @@ pub fn rates(
         partial_period_rows: partial_rows,
         annualised_rows,
         uncovered_rows,
+        under_published_rows,
     };
     Ok(Output {
         table: joined,

@@ -27,7 +27,9 @@
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::frame::table::{check_counts, check_rows_unique, monthly_rows_uncovered, row_groups};
+use crate::frame::table::{
+    check_counts, check_rows_unique, monthly_rows_uncovered, row_groups, under_published,
+};
 use crate::period::YearMonth;
 use crate::schema::{COUNT, Keys};
 use crate::stats::seasonal::{
@@ -218,6 +220,8 @@ pub fn seasonality(monthly: &DataFrame, spec: &SeasonalitySpec) -> Result<Season
     // A month the data does not cover (a missing file, an unpublished month) has a count of 0
     // on the complete grid but is missing, not zero: it must never read as a low month.
     let uncovered = monthly_rows_uncovered(monthly, "seasonality")?;
+    // Months a force under-published: kept (their counts are real), named in the flags.
+    let low_months = under_published(monthly)?;
     let days: Vec<Option<i32>> = dates.cast(&DataType::Int32)?.i32()?.iter().collect();
     let y: Vec<f64> = check_counts(monthly, COUNT)?.into_no_null_iter().collect();
     check_rows_unique(monthly, &spec.keys, "monthly counts")?;
@@ -326,6 +330,20 @@ pub fn seasonality(monthly: &DataFrame, spec: &SeasonalitySpec) -> Result<Season
         let (peak, trough) = peak_and_trough(&stl_profile);
         let (peak_d, trough_d) = peak_and_trough(&daily_indices);
         let mut flags: Vec<String> = Vec::new();
+        if let Some(low) = &low_months {
+            let named: Vec<String> = rows
+                .iter()
+                .filter(|(_, i)| low[*i] > 0)
+                .map(|(m, _)| m.to_string())
+                .collect();
+            if !named.is_empty() {
+                flags.push(format!(
+                    "under-published months ({}): far fewer rows than the force's neighbouring \
+                     months, so a low anomaly there may be missing records",
+                    named.join(", ")
+                ));
+            }
+        }
         if n < seasonal::STL_WARN_MONTHS {
             flags.push(format!(
                 "only {n} months: STL and the indices rest on {} values per calendar month",

@@ -236,6 +236,31 @@ pub(crate) fn coverage(df: &DataFrame) -> Result<Option<Vec<(u32, u32)>>> {
     checked_coverage(df, 0, "counts").map(Some)
 }
 
+/// Months under-published per row (`months_under_published`, see
+/// [`crate::counts::CountSpec::under_published`]), when the table has the column; nulls and
+/// negatives read as 0.
+pub(crate) fn under_published(df: &DataFrame) -> Result<Option<Vec<u32>>> {
+    let Ok(c) = df.column(crate::schema::MONTHS_UNDER_PUBLISHED) else {
+        return Ok(None);
+    };
+    Ok(Some(
+        c.cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .map(|v| v.map_or(0, |v| v.clamp(0, i64::from(u32::MAX)) as u32))
+            .collect(),
+    ))
+}
+
+/// The flag of a row whose period holds `n` under-published months.
+pub(crate) fn under_published_flag(n: u32) -> String {
+    let months = if n == 1 { "month" } else { "months" };
+    format!(
+        "under-published: {n} {months} with far fewer rows than the force's neighbouring months \
+         (count incomplete)"
+    )
+}
+
 /// For a table of monthly counts: refuse periods longer than a month (`months_expected` other
 /// than 1; `purpose` says what needs months) and mark the rows whose month the data do not
 /// cover (`months_covered` 0, or negative, or null), which are missing, never zeros.
