@@ -63,7 +63,8 @@ def change(
         Level of the rate-ratio interval and of "statistically significant" (0.90 to 0.999).
     dispersion
         A fixed quasi-Poisson φ for every row when ``monthly`` is not given (and for series too
-        short for an estimate when it is); 1 is the plain Poisson test.
+        short for an estimate when it is); 1 is the plain Poisson test, and values from 0 to
+        1 (an estimate can fall below 1) are used as 1.
     exposure_adjust
         Allow partial periods, using months covered as exposure (flagged). Without it a
         comparison involving a partial period is refused and listed in the report.

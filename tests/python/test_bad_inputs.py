@@ -1027,8 +1027,20 @@ case("change_compare_bogus", "ss.change(C, compare='bogus')", raises(P, "bogus",
 case("change_compare_float", "ss.change(C, compare=1.5)", raises(P, "compare"))
 case("change_compare_zero", "ss.change(C, compare=0)", raises(P, "compare"))
 case("change_compare_huge", "ss.change(C, compare=2**40)", raises(P, "compare"), alone=True)
-for name, value in (("0", "0"), ("minus1", "-1"), ("nan", "NAN")):
+for name, value in (("minus1", "-1"), ("nan", "NAN"), ("inf", "INF")):
     case(f"change_dispersion_{name}", f"ss.change(C, dispersion={value})", raises(P, "dispersion"))
+# 0 is what dispersion_from_monthly gives for a series its seasonal model fits exactly: accepted,
+# used as 1 (the plain test).
+case(
+    "change_dispersion_0",
+    "r = ss.change(C, dispersion=0)",
+    check("r.table.height > 0 and not r.table['method'].str.starts_with('quasi').any()"),
+)
+case(
+    "dfm_all_zero",
+    "ss.dispersion_from_monthly([0.0] * 24)",
+    raises("InsufficientDataError", "(?i)no crimes"),
+)
 case("change_small_count_nan", "ss.change(C, small_count=NAN)", raises(P, "small_count"))
 case("change_breaks_bad_month", "ss.change(C, breaks=[('2014-13', 'x')])", raises(P, "2014-13"))
 case("change_breaks_string", "ss.change(C, breaks='2014-01')", raises(P, "breaks"))

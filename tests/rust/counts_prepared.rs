@@ -250,6 +250,7 @@ mod reference {
             groups,
             periods: n_periods,
             partial_periods,
+            rows_under_published: 0,
         };
         Ok((table, report))
     }

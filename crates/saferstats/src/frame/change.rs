@@ -104,7 +104,8 @@ pub struct ChangeSpec {
     pub method: PoissonTest,
     /// Confidence level for the rate-ratio interval and significance (0.90 to 0.999).
     pub confidence: f64,
-    /// Quasi-Poisson dispersion factor φ (≥ 1); 1 = plain Poisson.
+    /// Quasi-Poisson dispersion factor φ; 1 = plain Poisson. Any finite value of 0 or more is
+    /// accepted (the estimators can return values below 1); below 1 it is used as 1.
     pub dispersion: f64,
     /// Allow periods with missing months, using months covered as exposure (flagged).
     pub exposure_adjust: bool,
@@ -155,10 +156,15 @@ impl ChangeSpec {
     /// ```
     pub fn check(&self) -> Result<()> {
         validate_confidence(self.confidence)?;
-        if !(self.dispersion.is_finite() && self.dispersion > 0.0) {
+        // Any estimate the dispersion functions return (0 or more) is accepted; below 1 it is
+        // used as 1, the plain test.
+        if !(self.dispersion.is_finite() && self.dispersion >= 0.0) {
             return Err(Error::param(
                 "dispersion",
-                format!("must be a positive number, got {}", self.dispersion),
+                format!(
+                    "must be a finite number of 0 or more (below 1 is used as 1), got {}",
+                    self.dispersion
+                ),
             ));
         }
         if !(self.small_count.is_finite() && self.small_count >= 0.0) {

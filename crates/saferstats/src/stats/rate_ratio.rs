@@ -585,7 +585,11 @@ fn score_log_limits(a: f64, b: f64, c: f64) -> (f64, f64) {
 ///
 /// [`Error::InvalidParameter`] (`first_month`) for a month outside 1..=12;
 /// [`Error::InsufficientPeriods`] for fewer than two complete calendar years;
-/// [`Error::InvalidValue`] for a negative or non-finite count in the years used.
+/// [`Error::InvalidValue`] for a negative or non-finite count in the years used;
+/// [`Error::Degenerate`] when those years hold no crime at all (0/0).
+///
+/// Every value returned (0 or more, finite) is accepted by
+/// [`crate::frame::change::ChangeSpec::dispersion`], which uses values below 1 as 1.
 ///
 /// # Examples
 ///
@@ -595,6 +599,9 @@ fn score_log_limits(a: f64, b: f64, c: f64) -> (f64, f64) {
 /// let year = [10.0, 12.0, 9.0, 11.0, 13.0, 15.0, 14.0, 12.0, 11.0, 10.0, 9.0, 12.0];
 /// let both: Vec<f64> = year.iter().chain(year.iter()).copied().collect();
 /// assert_eq!(dispersion_from_monthly(&both, 1)?, 0.0);
+/// // No crimes at all: undefined, an error rather than a number.
+/// assert!(matches!(dispersion_from_monthly(&[0.0; 24], 1),
+///                  Err(saferstats::Error::Degenerate { .. })));
 /// # Ok::<(), saferstats::Error>(())
 /// ```
 ///
@@ -638,7 +645,12 @@ pub fn dispersion_from_monthly(counts: &[f64], first_month: u32) -> crate::Resul
     }
     let total: f64 = table.iter().sum();
     if total == 0.0 {
-        return Ok(0.0);
+        return Err(Error::Degenerate {
+            method: "dispersion".into(),
+            reason: "no crimes in the complete years used: Pearson's χ²/df is 0/0, undefined \
+                     (a series of zeros says nothing about month-to-month variation)"
+                .into(),
+        });
     }
     let year_tot: Vec<f64> = (0..years)
         .map(|y| table[y * 12..(y + 1) * 12].iter().sum())
