@@ -1162,8 +1162,42 @@ fn share_of_the_whole_is_inside_its_limits() {
 
 // ---------------------------------------------------------------------------------------------
 // Fuzz crashes: minimal inputs of the crashes found by the targets in fuzz/ (docs/fuzzing.md),
-// as direct calls; the raw crash inputs are in fuzz/regressions/<target>/.
+// as direct calls; the raw inputs of this round's finds are in fuzz/regressions/<target>/.
 // ---------------------------------------------------------------------------------------------
+
+#[test]
+fn exact_comparisons_of_huge_totals_return_finite_limits() {
+    use saferstats::stats::rate_ratio::{MAX_EXACT_TOTAL, compare_poisson_rates};
+    // fuzz target rate_ratio (2026-12-07): a timeout (over 25 s for one input) in the mid-p
+    // limits, whose binomial tails were sums of O(√total) terms; from 10⁸ trials they are
+    // now saddlepoint approximations (special::binom_upper_saddlepoint). Exact-cond's
+    // Clopper-Pearson limits shared the sums.
+    let big = MAX_EXACT_TOTAL / 2;
+    for m in [PoissonTest::ExactConditional, PoissonTest::MidP] {
+        for (y1, y2) in [
+            (big, big - 123_456_789),
+            (big - 5, big),
+            (300_000_000, 299_990_000),
+        ] {
+            let r = compare_poisson_rates(y1, 1.0, y2, 1.0, m, 0.95);
+            let ratio = y1 as f64 / y2 as f64;
+            assert!(
+                r.ratio_lower < ratio && ratio < r.ratio_upper,
+                "{m:?} {y1} {y2}: {} {}",
+                r.ratio_lower,
+                r.ratio_upper
+            );
+            // The interval is about ±1.96 √(1/y1 + 1/y2) on the log scale.
+            let half = 1.96 * (1.0 / y1 as f64 + 1.0 / y2 as f64).sqrt();
+            let width = (r.ratio_upper / r.ratio_lower).ln() / 2.0;
+            assert!(
+                (width / half - 1.0).abs() < 1e-3,
+                "{m:?} {y1} {y2}: {width} vs {half}"
+            );
+            assert!((0.0..=1.0).contains(&r.p_value), "{m:?}: {}", r.p_value);
+        }
+    }
+}
 
 #[test]
 fn exact_rate_comparison_of_huge_counts_does_not_panic() {

@@ -473,6 +473,32 @@ pub fn validate_confidence(c: f64) -> Result<f64> {
 mod tests {
     use super::*;
 
+    /// Found by the `intervals` fuzz target (docs/fuzzing.md): exact limits of huge counts took
+    /// up to a second each (the incomplete gamma series needs O(√count) terms, capped at 10⁶,
+    /// so beyond ~10¹¹ it also stopped short). From a shape of 10⁴ Temme's expansion is used:
+    /// microseconds at any count, and Byar's approximation, excellent there, agrees.
+    #[test]
+    fn exact_limits_of_huge_counts_are_fast_and_agree_with_byar() {
+        for o in [2e4, 1e6, 1e9, 1e12, 9_007_199_254_740_992.0] {
+            for c in [0.95, 0.998] {
+                let (lo, hi) = exact_poisson_limits(o, c);
+                let (blo, bhi) = byar_limits(o, c);
+                let blo = blo.expect("Byar lower limit for a positive count");
+                assert!(lo < o && o < hi, "{o} {c}: {lo} {hi}");
+                // Byar's error is O(1/count) relative to the half-width.
+                let half = hi - o;
+                assert!(
+                    (lo - blo).abs() <= 1e-3 * half + 1e-9 * o,
+                    "{o} {c}: {lo} {blo}"
+                );
+                assert!(
+                    (hi - bhi).abs() <= 1e-3 * half + 1e-9 * o,
+                    "{o} {c}: {hi} {bhi}"
+                );
+            }
+        }
+    }
+
     fn rel(a: f64, b: f64) -> f64 {
         if a == b { 0.0 } else { ((a - b) / b).abs() }
     }
