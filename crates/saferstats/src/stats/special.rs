@@ -922,8 +922,8 @@ fn ibeta_series(a: f64, b: f64, x: f64, y: f64) -> f64 {
 /// `(I_x(a, b), 1 − I_x(a, b))` for a, b > 0 with y = 1 − x supplied accurately, the smaller one
 /// computed directly:
 ///
-/// * integer shapes (Clopper–Pearson): I_x(a, b) = P(Bin(a + b − 1, x) ≥ a), a finite sum of
-///   positive terms from the binomial tail functions;
+/// * integer shapes with a + b − 1 ≤ 2⁵³ (Clopper–Pearson): I_x(a, b) = P(Bin(a + b − 1, x) ≥ a),
+///   from the binomial tail functions (sums, or the saddlepoint for large variances);
 /// * otherwise the positive-term series ([`ibeta_series`]) for the tail on x's side of the mean
 ///   a/(a + b), unless that series converges slowly (its argument above 0.999 — one shape
 ///   thousands of times the other), when the other side's series and a subtraction are used
@@ -935,9 +935,15 @@ fn beta_pq(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
     if y <= 0.0 {
         return (1.0, 0.0);
     }
-    if a == a.trunc() && b == b.trunc() && a + b < 4.0e15 {
-        let (le, ge) = binom_tails_pq(a as u64, (a + b) as u64 - 1, x, y);
-        return (ge, le);
+    // Integer shapes whose trials a + b − 1 fit in 2⁵³ (every Clopper–Pearson limit of the
+    // exact test, whose totals are capped there), in u64 so the trials are exact.
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2⁵³
+    if a == a.trunc() && b == b.trunc() && a < EXACT && b < EXACT {
+        let trials = (a as u64 + b as u64) - 1;
+        if trials <= 1 << 53 {
+            let (le, ge) = binom_tails_pq(a as u64, trials, x, y);
+            return (ge, le);
+        }
     }
     let lower_side = (a + b) * x <= a;
     let slow = if lower_side { x > 0.999 } else { y > 0.999 };
