@@ -1195,6 +1195,11 @@ fn binom_lower_sum(k: u64, n: u64, p: f64, q: f64) -> f64 {
     if binom_saddlepoint(n, p, q) {
         return binom_upper_saddlepoint(n - k, n, q, p);
     }
+    binom_lower_terms(k, n, p, q)
+}
+
+/// P(X ≤ k) as the sum of its pmf terms from k down (any size; O(√(npq)) terms).
+fn binom_lower_terms(k: u64, n: u64, p: f64, q: f64) -> f64 {
     let nf = n as f64;
     let mut term = binom_pmf_pq(k, n, p, q);
     let mut sum = term;
@@ -1214,6 +1219,11 @@ fn binom_upper_sum(k: u64, n: u64, p: f64, q: f64) -> f64 {
     if binom_saddlepoint(n, p, q) {
         return binom_upper_saddlepoint(k, n, p, q);
     }
+    binom_upper_terms(k, n, p, q)
+}
+
+/// P(X ≥ k) as the sum of its pmf terms from k up (any size; O(√(npq)) terms).
+fn binom_upper_terms(k: u64, n: u64, p: f64, q: f64) -> f64 {
     let nf = n as f64;
     let mut term = binom_pmf_pq(k, n, p, q);
     let mut sum = term;
@@ -1557,29 +1567,11 @@ mod tests {
                 -8.0, -4.0, -1.96, -0.3, -1e-6, 0.0, 1e-6, 0.3, 1.96, 4.0, 8.0,
             ] {
                 let k = (mean + z * sd).round() as u64;
-                // Sum directly whichever side k lies, as the sums are valid.
+                // The plain sums, on whichever side of the mean each is valid.
                 let exact = if (k as f64) > mean {
-                    let nf = n as f64;
-                    let mut term = binom_pmf_pq(k, n, p, q);
-                    let (mut sum, mut j) = (term, k);
-                    while j < n && term > sum * 1e-17 {
-                        let jf = j as f64;
-                        term *= (nf - jf) * p / ((jf + 1.0) * q);
-                        sum += term;
-                        j += 1;
-                    }
-                    sum
+                    binom_upper_terms(k, n, p, q)
                 } else {
-                    let nf = n as f64;
-                    let mut term = binom_pmf_pq(k - 1, n, p, q);
-                    let (mut sum, mut j) = (term, k - 1);
-                    while j > 0 && term > sum * 1e-17 {
-                        let jf = j as f64;
-                        term *= jf * q / ((nf - jf + 1.0) * p);
-                        sum += term;
-                        j -= 1;
-                    }
-                    1.0 - sum
+                    1.0 - binom_lower_terms(k - 1, n, p, q)
                 };
                 let approx = binom_upper_saddlepoint(k, n, p, q);
                 assert!(
