@@ -23,6 +23,7 @@ use crate::geo::geography::Level;
 use crate::io::police_uk::ASB;
 use crate::period::{Period, YearMonth};
 use crate::schema::Keys;
+use crate::stats::intervals::poisson_count_limits;
 
 /// The grouping column of every table of the assessment.
 pub const CRIME_GROUP: &str = "crime_group";
@@ -854,6 +855,8 @@ pub fn assessment_with_progress(
             .collect()
     };
     let rated_value = floats(&rated, "value", "rates")?;
+    let rated_lower = floats(&rated, "lower_95", "rates")?;
+    let rated_upper = floats(&rated, "upper_95", "rates")?;
 
     let peer_description = match &spec.peers {
         Peers::All if peer_set.len() == 1 => format!("1 {} assessed", level_singular(level)),
@@ -949,6 +952,8 @@ pub fn assessment_with_progress(
                             months_covered: cov,
                             count,
                             rate: ri.and_then(|&ri| rated_value[ri]),
+                            lower_95: ri.and_then(|&ri| rated_lower[ri]),
+                            upper_95: ri.and_then(|&ri| rated_upper[ri]),
                         }
                     })
                     .collect();
@@ -1061,6 +1066,26 @@ pub fn assessment_with_progress(
         let ae = floats(an, "expected", "anomalies")?;
         let ad = strings(an, "direction", "anomalies")?;
         let ap = floats(an, "p_value", "anomalies")?;
+        let pr = &s.profile;
+        let pa = strings(pr, "area_code", "seasonality profile")?;
+        let pg = strings(pr, CRIME_GROUP, "seasonality profile")?;
+        let pm = strings(pr, "calendar_month", "seasonality profile")?;
+        let p_mean = floats(pr, "mean_count", "seasonality profile")?;
+        let p_stl = floats(pr, "stl_seasonal", "seasonality profile")?;
+        let mut profiles: HashMap<(&str, &str), Vec<CalendarMonth>> = HashMap::new();
+        for j in 0..pr.height() {
+            if let (Some(a), Some(g), Some(m)) = (&pa[j], &pg[j], &pm[j]) {
+                profiles
+                    .entry((a.as_str(), g.as_str()))
+                    .or_default()
+                    .push(CalendarMonth {
+                        month: m.clone(),
+                        mean_count: p_mean[j],
+                        seasonal: p_stl[j],
+                    });
+            }
+        }
+        let (first, last) = seasonality_months.unwrap_or((cube.month(start), cube.month(end)));
         for i in 0..sm.height() {
             let (Some(code), Some(group)) = (&a[i], &g[i]) else {
                 continue;
@@ -1080,7 +1105,24 @@ pub fn assessment_with_progress(
                     })
                 })
                 .collect();
+            let gi = cube.groups.iter().position(|x| x == group);
+            let ai = cube.areas.iter().position(|x| &x.code == code);
+            let series = match (ai, gi) {
+                (Some(ai), Some(gi)) => (first.index()..=last.index())
+                    .filter_map(|k| {
+                        let m = YearMonth::from_index(k);
+                        Some((m, cube.at(ai, gi, cube.month_index(m)?)))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let mut profile = profiles
+                .remove(&(code.as_str(), group.as_str()))
+                .unwrap_or_default();
+            profile.sort_by_key(|p| calendar_month_number(&p.month));
             records[r].seasonality.push(SeasonalitySummary {
+                series,
+                profile,
                 group: group.clone(),
                 months: u32_of(n[i]),
                 peak_month: peak[i].clone(),
@@ -1128,15 +1170,26 @@ pub fn assessment_with_progress(
                         && p[j].as_ref() == Some(code)
                         && g[j].as_ref() == Some(group)
                 })
-                .map(|j| Hotspot {
-                    rank: u32_of(rank[j]),
-                    ward_code: w[j].clone().unwrap_or_default(),
-                    ward_name: wn[j].clone().unwrap_or_default(),
-                    count: n[j].unwrap_or(0),
-                    share: share[j].filter(|v| v.is_finite()),
+                .map(|j| {
+                    let count = n[j].unwrap_or(0);
+                    let (lower, upper, _) = poisson_count_limits(count as f64, 0.95);
+                    Hotspot {
+                        rank: u32_of(rank[j]),
+                        ward_code: w[j].clone().unwrap_or_default(),
+                        ward_name: wn[j].clone().unwrap_or_default(),
+                        count,
+                        share: share[j].filter(|v| v.is_finite()),
+                        lower_95: Some(lower).filter(|v| v.is_finite()),
+                        upper_95: Some(upper).filter(|v| v.is_finite()),
+                    }
                 })
                 .collect();
             tops.sort_by_key(|t| t.rank);
+            let mut ward_counts: Vec<i64> = (0..rk.height())
+                .filter(|&j| p[j].as_ref() == Some(code) && g[j].as_ref() == Some(group))
+                .map(|j| n[j].unwrap_or(0))
+                .collect();
+            ward_counts.sort_unstable_by(|a, b| b.cmp(a));
             records[r].hotspots.push(HotspotSummary {
                 group: group.clone(),
                 wards: u32_of(areas_n[i]),
@@ -1147,6 +1200,7 @@ pub fn assessment_with_progress(
                 poisson_null_share: null[i],
                 gini: gini[i],
                 areas_for_50: a50[i].map(|v| v as u32),
+                ward_counts,
             });
         }
         for r in &mut records {
@@ -1229,6 +1283,13 @@ pub fn assessment_with_progress(
         notes,
         inputs: inputs.files().to_vec(),
     })
+}
+
+/// 1 for "January" to 12 for "December"; 13 for anything else (sorted last).
+fn calendar_month_number(name: &str) -> u32 {
+    (1..=12)
+        .find(|&m| crate::stats::seasonal::month_name(m) == name)
+        .unwrap_or(13)
 }
 
 fn trim(x: f64) -> String {

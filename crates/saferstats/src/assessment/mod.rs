@@ -54,6 +54,8 @@ mod compute;
 mod inputs;
 mod model;
 mod render;
+#[cfg(feature = "reports")]
+mod report;
 mod reproduce;
 mod spec;
 
@@ -62,10 +64,14 @@ pub use inputs::{
     ALL_CRIME_EXCLUDING_ASB, CountsInputs, InputFile, InputPaths, Inputs, PoliceUkInputs,
 };
 pub use model::{
-    AnnualChange, AnomalousMonth, AreaAssessment, Assessment, CrimeLevel, GeneralTrend,
-    GroupAssessment, GroupKind, Hotspot, HotspotSummary, PeerComparison, PeriodSummary,
-    SeasonalitySummary, SourceSummary, TrendPoint, TypeShare,
+    AnnualChange, AnomalousMonth, AreaAssessment, Assessment, CalendarMonth, CrimeLevel,
+    GeneralTrend, GroupAssessment, GroupKind, Hotspot, HotspotSummary, PeerComparison,
+    PeriodSummary, SeasonalitySummary, SourceSummary, TrendPoint, TypeShare,
 };
 pub use render::{Format, Manifest, OutputFile};
+#[cfg(feature = "reports")]
+pub use report::charts::{Chart, ChartKind, Line, Mark};
+#[cfg(feature = "reports")]
+pub use report::svg::chart_svg;
 pub use reproduce::{InputChange, InputSource, Reproduction, reproduce};
 pub use spec::{AssessmentSpec, Peers, ReportingPeriod};

@@ -252,6 +252,12 @@ pub struct TrendPoint {
     pub count: i64,
     /// Rate per 1,000 (null without a population estimate for the year).
     pub rate: Option<f64>,
+    /// Its 95% lower limit (Byar; exact Poisson below 10 crimes).
+    #[serde(default)]
+    pub lower_95: Option<f64>,
+    /// Its 95% upper limit.
+    #[serde(default)]
+    pub upper_95: Option<f64>,
 }
 
 /// The general trend: the annual series and its trend tests.
@@ -333,6 +339,24 @@ pub struct SeasonalitySummary {
     pub anomalies: Vec<AnomalousMonth>,
     /// Flags.
     pub flags: Option<String>,
+    /// The monthly counts analysed, oldest first.
+    #[serde(default)]
+    pub series: Vec<(YearMonth, i64)>,
+    /// The seasonal profile: the STL seasonal component of each calendar month, January
+    /// first (crimes above or below the trend in a typical year).
+    #[serde(default)]
+    pub profile: Vec<CalendarMonth>,
+}
+
+/// One calendar month of a seasonal profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarMonth {
+    /// Month name, e.g. "January".
+    pub month: String,
+    /// Mean count of that calendar month over the months analysed.
+    pub mean_count: Option<f64>,
+    /// STL seasonal component (crimes above or below the trend).
+    pub seasonal: Option<f64>,
 }
 
 /// One ward among the top.
@@ -348,6 +372,12 @@ pub struct Hotspot {
     pub count: i64,
     /// Share of the area's total (0 to 1).
     pub share: Option<f64>,
+    /// 95% limits of the count (Byar; exact Poisson below 10).
+    #[serde(default)]
+    pub lower_95: Option<f64>,
+    /// 95% limits of the count.
+    #[serde(default)]
+    pub upper_95: Option<f64>,
 }
 
 /// Top wards of one group.
@@ -371,4 +401,7 @@ pub struct HotspotSummary {
     pub gini: Option<f64>,
     /// Wards holding half the crimes.
     pub areas_for_50: Option<u32>,
+    /// Every ward's count, largest first (the Lorenz curve's data).
+    #[serde(default)]
+    pub ward_counts: Vec<i64>,
 }

@@ -24,7 +24,8 @@ use crate::geo::geography::Level;
 /// use saferstats::assessment::Format;
 /// assert_eq!("md".parse::<Format>()?, Format::Markdown);
 /// assert_eq!(Format::parse_list("md,csv,json")?, [Format::Markdown, Format::Csv, Format::Json]);
-/// assert!("xlsx".parse::<Format>().is_err());
+/// assert_eq!("xlsx".parse::<Format>()?, Format::Xlsx);
+/// assert!("pdf".parse::<Format>().is_err());
 /// # Ok::<(), saferstats::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -36,6 +37,11 @@ pub enum Format {
     Csv,
     /// The whole assessment (`assessment.json`) and one file per area.
     Json,
+    /// One self-contained HTML page per area with its charts, and `index.html` (the `reports`
+    /// feature).
+    Html,
+    /// One Excel workbook, `assessment.xlsx` (the `reports` feature).
+    Xlsx,
 }
 
 impl FromStr for Format {
@@ -45,13 +51,15 @@ impl FromStr for Format {
             "md" | "markdown" => Ok(Format::Markdown),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
+            "html" => Ok(Format::Html),
+            "xlsx" | "excel" => Ok(Format::Xlsx),
             "parquet" => Err(Error::param(
                 "format",
                 "parquet needs polars' parquet feature, which saferstats does not build; use csv",
             )),
             other => Err(Error::param(
                 "format",
-                format!("unknown format '{other}'; expected md, csv or json"),
+                format!("unknown format '{other}'; expected md, csv, json, html or xlsx"),
             )),
         }
     }
@@ -85,6 +93,8 @@ impl Format {
             Format::Markdown => "md",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Html => "html",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -121,7 +131,7 @@ pub struct Manifest {
     pub source: Option<super::reproduce::InputSource>,
 }
 
-fn int(n: i64) -> String {
+pub(crate) fn int(n: i64) -> String {
     if n < 0 {
         format!("-{}", thousands((-n) as f64))
     } else {
@@ -129,13 +139,13 @@ fn int(n: i64) -> String {
     }
 }
 
-fn rate(v: Option<f64>) -> String {
+pub(crate) fn rate(v: Option<f64>) -> String {
     v.filter(|x| x.is_finite())
         .map(|x| format!("{x:.1}"))
         .unwrap_or_else(|| "n/a".into())
 }
 
-fn pct(v: Option<f64>) -> String {
+pub(crate) fn pct(v: Option<f64>) -> String {
     v.filter(|x| x.is_finite())
         .map(|x| {
             if x.abs() < 10.0 {
@@ -147,7 +157,7 @@ fn pct(v: Option<f64>) -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
-fn p_text(p: f64) -> String {
+pub(crate) fn p_text(p: f64) -> String {
     if !p.is_finite() {
         "n/a".into()
     } else if p < 0.001 {
@@ -157,7 +167,7 @@ fn p_text(p: f64) -> String {
     }
 }
 
-fn month_name(m: crate::period::YearMonth) -> String {
+pub(crate) fn month_name(m: crate::period::YearMonth) -> String {
     const NAMES: [&str; 12] = [
         "January",
         "February",
@@ -175,7 +185,7 @@ fn month_name(m: crate::period::YearMonth) -> String {
     format!("{} {}", NAMES[m.month as usize - 1], m.year)
 }
 
-fn level_title(level: Level) -> &'static str {
+pub(crate) fn level_title(level: Level) -> &'static str {
     match level {
         Level::Csp => "Community Safety Partnership",
         Level::Lad => "Local authority",
@@ -186,7 +196,7 @@ fn level_title(level: Level) -> &'static str {
 }
 
 /// A file name for an area: its code and its name in lower case.
-fn slug(code: &str, name: &str) -> String {
+pub(crate) fn slug(code: &str, name: &str) -> String {
     let mut s: String = name
         .to_lowercase()
         .chars()
@@ -196,6 +206,24 @@ fn slug(code: &str, name: &str) -> String {
         s = s.replace("--", "-");
     }
     format!("{code}-{}", s.trim_matches('-'))
+}
+
+/// The heading of a crime group's table.
+pub(crate) fn group_title(g: &GroupAssessment) -> String {
+    match g.kind {
+        GroupKind::Total => "All recorded crime (excluding anti-social behaviour)".to_string(),
+        GroupKind::Asb => "Anti-social behaviour".to_string(),
+        GroupKind::CrimeType => g.group.clone(),
+    }
+}
+
+/// "incidents" for anti-social behaviour, "crimes" otherwise.
+pub(crate) fn noun(kind: GroupKind) -> &'static str {
+    if kind == GroupKind::Asb {
+        "incidents"
+    } else {
+        "crimes"
+    }
 }
 
 fn escape(text: &str) -> String {
@@ -208,7 +236,7 @@ impl Assessment {
         self.areas.iter().find(|a| a.area_code == code)
     }
 
-    fn period_line(&self) -> String {
+    pub(crate) fn period_line(&self) -> String {
         let p = &self.period;
         let mut s = format!(
             "{} ({} to {})",
@@ -304,19 +332,16 @@ impl Assessment {
         Ok(md)
     }
 
-    fn group_markdown(&self, md: &mut String, a: &AreaAssessment, g: &GroupAssessment) {
-        let title = match g.kind {
-            GroupKind::Total => "All recorded crime (excluding anti-social behaviour)".to_string(),
-            GroupKind::Asb => "Anti-social behaviour".to_string(),
-            GroupKind::CrimeType => g.group.clone(),
-        };
-        let noun = if g.kind == GroupKind::Asb {
-            "incidents"
-        } else {
-            "crimes"
-        };
-        let _ = writeln!(md, "## {title}\n");
-        let _ = writeln!(md, "| | |\n|---|---|");
+    /// The headline table of one crime group of an area, as (row heading, text) pairs: level
+    /// of crime, peer comparison, annual change, general trend, seasonality, breakdown (the
+    /// total only) and hotspots. The Markdown and HTML renderers both print these rows.
+    pub(crate) fn headline_rows(
+        &self,
+        a: &AreaAssessment,
+        g: &GroupAssessment,
+    ) -> Vec<(&'static str, String)> {
+        let mut rows: Vec<(&'static str, String)> = Vec::new();
+        let noun = noun(g.kind);
         // Level of crime.
         let l = &g.level;
         let mut level = format!(
@@ -341,7 +366,7 @@ impl Assessment {
                 }
             );
         }
-        let _ = writeln!(md, "| **Level of crime** | {} |", escape(&level));
+        rows.push(("Level of crime", level));
         // Peers.
         let peers = match &g.peers {
             Some(p) if p.peers > 1 => {
@@ -371,7 +396,7 @@ impl Assessment {
             Some(_) => "The only area of its peer group: no comparison.".to_string(),
             None => "n/a".to_string(),
         };
-        let _ = writeln!(md, "| **Peer comparison** | {} |", escape(&peers));
+        rows.push(("Peer comparison", peers));
         // Annual change.
         let change = match &g.change {
             Some(c) => {
@@ -423,7 +448,7 @@ impl Assessment {
                 }
             }
         };
-        let _ = writeln!(md, "| **Annual change** | {} |", escape(&change));
+        rows.push(("Annual change", change));
         // General trend.
         let trend = match &g.trend {
             Some(t) => {
@@ -467,7 +492,7 @@ impl Assessment {
                 self.period.trend_periods.len()
             ),
         };
-        let _ = writeln!(md, "| **General trend** | {} |", escape(&trend));
+        rows.push(("General trend", trend));
         // Seasonality.
         let in_period = |m: &crate::period::YearMonth| {
             *m >= self.period.first_month && *m <= self.period.last_month
@@ -535,7 +560,7 @@ impl Assessment {
                 }
             }
         };
-        let _ = writeln!(md, "| **Seasonality** | {} |", escape(&season));
+        rows.push(("Seasonality", season));
         // Breakdown (headline total only).
         if g.kind == GroupKind::Total && !a.breakdown.is_empty() {
             let top: Vec<String> = a
@@ -544,11 +569,10 @@ impl Assessment {
                 .take(5)
                 .map(|t| format!("{} {}", t.crime_type, pct(t.share)))
                 .collect();
-            let _ = writeln!(
-                md,
-                "| **Breakdown of crime types** | {} (all types below) |",
-                escape(&top.join(", "))
-            );
+            rows.push((
+                "Breakdown of crime types",
+                format!("{} (all types below)", top.join(", ")),
+            ));
         }
         // Hotspots.
         let hot = match a.hotspots.iter().find(|h| h.group == g.group) {
@@ -588,7 +612,18 @@ impl Assessment {
             }
             None => "Not available: no ward-level data.".into(),
         };
-        let _ = writeln!(md, "| **Hotspots** | {} |\n", escape(&hot));
+        rows.push(("Hotspots", hot));
+        rows
+    }
+
+    fn group_markdown(&self, md: &mut String, a: &AreaAssessment, g: &GroupAssessment) {
+        let noun = noun(g.kind);
+        let _ = writeln!(md, "## {}\n", group_title(g));
+        let _ = writeln!(md, "| | |\n|---|---|");
+        for (heading, text) in self.headline_rows(a, g) {
+            let _ = writeln!(md, "| **{heading}** | {} |", escape(&text));
+        }
+        md.push('\n');
         // Detail tables.
         if let Some(t) = &g.trend {
             let _ = writeln!(
@@ -802,6 +837,8 @@ impl Assessment {
                     t.i("months_covered", Some(p.months_covered as i64));
                     t.i("count", Some(p.count));
                     t.f("rate", p.rate);
+                    t.f("lower_95", p.lower_95);
+                    t.f("upper_95", p.upper_95);
                     t.end_row();
                 }
             }
@@ -899,6 +936,8 @@ impl Assessment {
                     t.s("ward_name", Some(&w.ward_name));
                     t.i("count", Some(w.count));
                     t.f("share", w.share);
+                    t.f("lower_95", w.lower_95);
+                    t.f("upper_95", w.upper_95);
                     t.end_row();
                 }
             }
@@ -1016,6 +1055,25 @@ impl Assessment {
                             one.to_json()?.into_bytes(),
                         )?;
                     }
+                }
+                #[cfg(feature = "reports")]
+                Format::Html => {
+                    put("index.html".into(), self.index_html().into_bytes())?;
+                    for a in &self.areas {
+                        put(
+                            format!("{}.html", slug(&a.area_code, &a.area_name)),
+                            self.area_html(&a.area_code)?.into_bytes(),
+                        )?;
+                    }
+                }
+                #[cfg(feature = "reports")]
+                Format::Xlsx => put("assessment.xlsx".into(), self.to_xlsx()?)?,
+                #[cfg(not(feature = "reports"))]
+                Format::Html | Format::Xlsx => {
+                    return Err(Error::param(
+                        "format",
+                        format!("{} needs saferstats' `reports` feature", f.name()),
+                    ));
                 }
             }
         }
