@@ -24,7 +24,7 @@ shape: (4, 4)
 
 """
 
-from saferstats import datasets
+from saferstats import datasets, plot
 from saferstats._reports import (
     ChangeReport,
     CountReport,
@@ -140,6 +140,7 @@ __all__ = [
     "compare_with_benchmark",
     "counts",
     "datasets",
+    "plot",
     "dispersion_from_monthly",
     "funnel_limits",
     "grid_hotspots",

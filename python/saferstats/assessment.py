@@ -72,8 +72,21 @@ class Assessment:
         """Markdown of one area (its code), or of the index followed by every area."""
         return _rs.assessment_markdown(self.data, area)
 
+    def to_html(self, area: Optional[str] = None) -> str:
+        """A self-contained HTML page of one area (its code), with every chart; or the index.
+
+        The page has no scripts and no external resources; it prints to PDF. Element ids:
+        ``all-recorded-crime`` (the headline table), ``chart-<kind>-<group>``, ``notes``.
+        """
+        return _rs.assessment_html(self.data, area)
+
     def write(self, folder: PathLike, formats: Sequence[str] = ("md", "csv", "json")) -> list[Path]:
-        """Write Markdown, CSV and JSON files and ``manifest.json``; returns the paths.
+        """Write the assessment and ``manifest.json`` to ``folder``; returns the paths.
+
+        ``formats``: ``md`` (a page per area and an index), ``csv`` (one combined table and
+        the detail tables), ``json``, ``html`` (self-contained pages with charts, and an
+        index) and ``xlsx`` (one workbook: an index sheet, a sheet per table, the data-quality
+        notes).
 
         The manifest records every input file with its SHA-256, the spec and where the inputs
         came from, so :func:`reproduce` can re-run it and check every number.

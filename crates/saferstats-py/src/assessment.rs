@@ -5,7 +5,8 @@ use pyo3::prelude::*;
 use pyo3_polars::PyDataFrame;
 
 use saferstats::assessment::{
-    self as core, Assessment, AssessmentSpec, Format, InputPaths, InputSource, Inputs,
+    self as core, Assessment, AssessmentSpec, ChartKind, Format, InputPaths, InputSource, Inputs,
+    chart_svg,
 };
 
 use crate::convert::{report, required, spec};
@@ -94,6 +95,45 @@ pub fn assessment_write(
         .into_iter()
         .map(|p| p.display().to_string())
         .collect())
+}
+
+/// One chart of one area: `(chart dict, SVG)`. `kind` is a chart name (`trend`, `monthly`,
+/// `breakdown`, `hotspots`, `funnel`, `ranking`, `lorenz`); `group` a crime group (`None`: all
+/// recorded crime excluding ASB).
+#[pyfunction]
+#[pyo3(signature = (assessment, area, kind, group=None))]
+pub fn assessment_chart<'py>(
+    py: Python<'py>,
+    assessment: &Bound<'py, PyAny>,
+    area: String,
+    kind: String,
+    group: Option<String>,
+) -> PyResult<(Bound<'py, PyAny>, String)> {
+    let a = from_dict(assessment)?;
+    let kind: ChartKind = kind
+        .parse()
+        .map_err(|e: saferstats::Error| ParameterError::new_err(e.to_string()))?;
+    let (chart, svg) = run(py, || {
+        let chart = a.chart(&area, kind, group.as_deref())?;
+        let svg = chart_svg(&chart)?;
+        Ok((chart, svg))
+    })?;
+    Ok((report(py, &chart)?, svg))
+}
+
+/// The self-contained HTML page of one area (`area` given) or the index.
+#[pyfunction]
+#[pyo3(signature = (assessment, area=None))]
+pub fn assessment_html(
+    py: Python<'_>,
+    assessment: &Bound<'_, PyAny>,
+    area: Option<String>,
+) -> PyResult<String> {
+    let a = from_dict(assessment)?;
+    run(py, || match &area {
+        Some(code) => a.area_html(code),
+        None => Ok(a.index_html()),
+    })
 }
 
 /// Re-run the assessment recorded in `manifest` into `out`; returns the reproduction report.

@@ -83,6 +83,8 @@ fn _saferstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(assessment::assessment, m)?,
         wrap_pyfunction!(assessment::assessment_markdown, m)?,
         wrap_pyfunction!(assessment::assessment_write, m)?,
+        wrap_pyfunction!(assessment::assessment_chart, m)?,
+        wrap_pyfunction!(assessment::assessment_html, m)?,
         wrap_pyfunction!(assessment::assessment_reproduce, m)?,
         wrap_pyfunction!(cli::_cli_main, m)?,
         wrap_pyfunction!(choices, m)?,
