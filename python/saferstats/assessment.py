@@ -73,7 +73,7 @@ class Assessment:
         return _rs.assessment_markdown(self.data, area)
 
     def to_html(self, area: Optional[str] = None) -> str:
-        """A self-contained HTML page of one area (its code), with every chart; or the index.
+        """Return the self-contained HTML page of one area (its code) with its charts, or the index.
 
         The page has no scripts and no external resources; it prints to PDF. Element ids:
         ``all-recorded-crime`` (the headline table), ``chart-<kind>-<group>``, ``notes``.

@@ -78,8 +78,7 @@ def _area(assessment: Assessment, area: Optional[str]) -> str:
     if len(codes) == 1:
         return codes[0]
     raise _rs.ParameterError(
-        f"'area': the assessment has {len(codes)} areas; name one "
-        f"(e.g. area={codes[0]!r})"
+        f"'area': the assessment has {len(codes)} areas; name one (e.g. area={codes[0]!r})"
     )
 
 
@@ -125,7 +124,7 @@ def chart(
 
 
 def trend(assessment: Assessment, area: Optional[str] = None, group: Optional[str] = None) -> Chart:
-    """The general trend: the annual rate per 1,000 (or count) with its 95% interval band.
+    """Draw the general trend: the annual rate per 1,000 (or count) with its 95% band.
 
     Examples
     --------
@@ -142,7 +141,7 @@ def trend(assessment: Assessment, area: Optional[str] = None, group: Optional[st
 def monthly(
     assessment: Assessment, area: Optional[str] = None, group: Optional[str] = None
 ) -> Chart:
-    """The monthly series with anomalous months marked, above the STL seasonal profile.
+    """Draw the monthly series, anomalous months marked, above the STL seasonal profile.
 
     Examples
     --------
@@ -157,7 +156,7 @@ def monthly(
 
 
 def breakdown(assessment: Assessment, area: Optional[str] = None) -> Chart:
-    """Each crime type's share of crime excluding ASB, with 95% Wilson intervals.
+    """Draw each crime type's share of crime excluding ASB, with 95% Wilson intervals.
 
     Examples
     --------
@@ -173,7 +172,7 @@ def breakdown(assessment: Assessment, area: Optional[str] = None) -> Chart:
 def hotspots(
     assessment: Assessment, area: Optional[str] = None, group: Optional[str] = None
 ) -> Chart:
-    """The top wards' counts with 95% intervals (Byar; exact Poisson below 10).
+    """Draw the top wards' counts with 95% intervals (Byar; exact Poisson below 10).
 
     Examples
     --------
@@ -189,7 +188,7 @@ def hotspots(
 def funnel(
     assessment: Assessment, area: Optional[str] = None, group: Optional[str] = None
 ) -> Chart:
-    """Rate against population for every peer, with PHE funnel limits around the peer average.
+    """Draw rate against population for every peer, with PHE funnel limits (the funnel plot).
 
     Examples
     --------
@@ -206,7 +205,7 @@ def funnel(
 def ranking(
     assessment: Assessment, area: Optional[str] = None, group: Optional[str] = None
 ) -> Chart:
-    """The peers ranked by rate, with each rate's interval and the rank interval in the label.
+    """Draw the peers ranked by rate, with each rate's interval and its rank interval.
 
     Examples
     --------
@@ -223,7 +222,7 @@ def ranking(
 def lorenz(
     assessment: Assessment, area: Optional[str] = None, group: Optional[str] = None
 ) -> Chart:
-    """The Lorenz curve of the area's wards, with equality and the Poisson expectation.
+    """Draw the Lorenz curve of the area's wards, with equality and the Poisson expectation.
 
     Examples
     --------
