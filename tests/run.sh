@@ -52,5 +52,21 @@ current=$(.venv/bin/python -c 'import polars; print(polars.__version__)')
 .venv/bin/pytest -q -p no:cacheprovider tests/python/test_boundary.py tests/python/test_counts.py
 .venv/bin/python -m pip install -q "polars==${current}"
 
+step "headless Chromium (the report pages are opened and screenshot in tests/python/test_reports.py)"
+# The Debian package; installed when absent and when this machine allows it (root or sudo).
+if ! command -v chromium > /dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        (apt-get update -qq && apt-get install -y -qq chromium > /dev/null) || true
+    elif sudo -n true 2> /dev/null; then
+        (sudo apt-get update -qq && sudo apt-get install -y -qq chromium > /dev/null) || true
+    fi
+fi
+if command -v chromium > /dev/null 2>&1; then
+    # Installed: the browser tests must run (a missing browser would fail them, not skip).
+    export SAFERSTATS_REQUIRE_CHROMIUM=1
+else
+    echo "WARNING: chromium could not be installed; the browser tests are skipped" >&2
+fi
+
 step "pytest (all Python tests and doctests, newest polars); ${SECONDS}s so far"
 .venv/bin/pytest

@@ -80,7 +80,11 @@ class Assessment:
         """
         return _rs.assessment_html(self.data, area)
 
-    def write(self, folder: PathLike, formats: Sequence[str] = ("md", "csv", "json")) -> list[Path]:
+    def write(
+        self,
+        folder: PathLike,
+        formats: Sequence[str] = ("md", "csv", "json", "html", "xlsx"),
+    ) -> list[Path]:
         """Write the assessment and ``manifest.json`` to ``folder``; returns the paths.
 
         ``formats``: ``md`` (a page per area and an index), ``csv`` (one combined table and

@@ -38,9 +38,9 @@ def hotspots(
     Summary per group: ``top_areas``, ``top_share`` ("these wards account for 48%"),
     ``share_of_previous_top`` (the share now held by the previous period's top N, which is
     not inflated by regression to the mean; needs ``previous``), ``poisson_null_share`` (what
-    the top N would hold if every area had the same rate), the number and fraction of areas
-    holding 25% and 50% of incidents, and the Gini family: standard, small-sample corrected,
-    generalised for sparse data (Bernasco & Steenbeek 2017) and Poisson-baseline.
+    the top N would hold if every area had the same expected count), the number and fraction
+    of areas holding 25% and 50% of incidents, and the Gini family: standard, small-sample
+    corrected, generalised for sparse data (Bernasco & Steenbeek 2017) and Poisson-baseline.
 
     Examples
     --------

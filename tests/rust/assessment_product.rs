@@ -59,7 +59,7 @@ fn kent_2014() -> AssessmentSpec {
 }
 
 /// Kent's inputs and assessment, computed once for the tests that read them.
-fn kent() -> &'static (Inputs, Assessment) {
+pub(crate) fn kent() -> &'static (Inputs, Assessment) {
     static KENT: OnceLock<(Inputs, Assessment)> = OnceLock::new();
     KENT.get_or_init(|| {
         let t = Instant::now();
@@ -75,7 +75,7 @@ fn kent() -> &'static (Inputs, Assessment) {
     })
 }
 
-fn london() -> &'static (Inputs, Assessment) {
+pub(crate) fn london() -> &'static (Inputs, Assessment) {
     static LONDON: OnceLock<(Inputs, Assessment)> = OnceLock::new();
     LONDON.get_or_init(|| {
         let t = Instant::now();
@@ -95,14 +95,16 @@ fn london() -> &'static (Inputs, Assessment) {
     })
 }
 
-fn total(a: &saferstats::assessment::AreaAssessment) -> &saferstats::assessment::GroupAssessment {
+pub(crate) fn total(
+    a: &saferstats::assessment::AreaAssessment,
+) -> &saferstats::assessment::GroupAssessment {
     a.groups
         .iter()
         .find(|g| g.kind == GroupKind::Total)
         .unwrap()
 }
 
-fn medway(a: &Assessment) -> &saferstats::assessment::AreaAssessment {
+pub(crate) fn medway(a: &Assessment) -> &saferstats::assessment::AreaAssessment {
     a.area("E22000143").expect("Medway CSP")
 }
 

@@ -14,5 +14,6 @@ mod oracles;
 mod phe_oracles;
 mod properties;
 mod real_data;
+mod reports;
 mod schema;
 mod seasonal_oracles;

@@ -50,7 +50,9 @@ errors; relative paths are relative to the config file):
 
   [output]
   out = \"DIR\"                output folder                                        (--out)
-  format = [\"md\", \"csv\", \"json\"]  formats written                              (--format)
+  format = [\"md\", \"csv\", \"json\", \"html\", \"xlsx\"]  formats written (all five by default;
+                             html: a self-contained page per area with its charts, and an
+                             index; xlsx: one workbook, a sheet per table)       (--format)
 
 An area is 'in the data' when at least half its LSOAs have rows (police.uk), or when it is
 named in the counts table. Exit codes: 0 done, 1 bad input (the message names the key, file
@@ -174,7 +176,7 @@ struct AssessArgs {
     /// Output folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Formats, comma-separated: md, csv, json.
+    /// Formats, comma-separated: md, csv, json, html, xlsx (default: all five).
     #[arg(long, value_name = "LIST")]
     format: Option<String>,
     /// Print nothing but errors.
@@ -344,7 +346,13 @@ fn assess(a: &AssessArgs) -> Result<(), Bad> {
     };
     apply_flags(&mut config, a)?;
     let formats = match &config.output.format {
-        None => vec![Format::Markdown, Format::Csv, Format::Json],
+        None => vec![
+            Format::Markdown,
+            Format::Csv,
+            Format::Json,
+            Format::Html,
+            Format::Xlsx,
+        ],
         Some(FormatList::One(s)) => Format::parse_list(s)?,
         Some(FormatList::Many(v)) => Format::parse_list(&v.join(","))?,
     };
@@ -476,7 +484,14 @@ fn assess_one(
         out.display(),
         started.elapsed().as_secs_f64(),
         read.as_secs_f64(),
-        out.join("index.md").display()
+        written
+            .iter()
+            .find(|p| p.file_name().is_some_and(|n| n == "index.html"))
+            .or_else(|| written
+                .iter()
+                .find(|p| p.file_name().is_some_and(|n| n == "index.md")))
+            .unwrap_or(&out.join("manifest.json"))
+            .display()
     );
     let _ = stdout.flush();
     Ok(())

@@ -143,10 +143,15 @@ fn the_bundled_example_writes_every_format() {
         "E22000143-medway.md",
         "assessment.csv",
         "assessment.json",
+        "index.html",
+        "E22000143-medway.html",
+        "assessment.xlsx",
         "manifest.json",
     ] {
         assert!(out.join(f).is_file(), "{f} not written");
     }
+    let page = std::fs::read_to_string(out.join("E22000143-medway.html")).unwrap();
+    assert!(page.contains("id=\"all-recorded-crime\"") && page.contains("<svg"));
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("bundled:medway-2014/2014-01-kent-street.csv.gz"));
     std::fs::remove_dir_all(&out).ok();
@@ -213,9 +218,20 @@ fn the_bundled_london_example_assesses_every_borough_csp() {
         "E22000217-wandsworth.md",
         "assessment.csv",
         "assessment.json",
+        "index.html",
+        "E22000192-westminster.html",
+        "assessment.xlsx",
         "manifest.json",
     ] {
         assert!(out.join(f).is_file(), "{f} not written");
+    }
+    let page = std::fs::read_to_string(out.join("E22000192-westminster.html")).unwrap();
+    for id in [
+        "all-recorded-crime",
+        "chart-trend-total",
+        "chart-funnel-total",
+    ] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
     }
     let borough_pages = std::fs::read_dir(&out)
         .unwrap()

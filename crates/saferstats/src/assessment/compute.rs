@@ -1199,7 +1199,7 @@ pub fn assessment_with_progress(
                 share_of_previous_top: prev[i],
                 poisson_null_share: null[i],
                 gini: gini[i],
-                areas_for_50: a50[i].map(|v| v as u32),
+                areas_for_50: a50[i].map(|v| v.ceil() as u32),
                 ward_counts,
             });
         }

@@ -395,11 +395,13 @@ pub struct HotspotSummary {
     pub top_share: Option<f64>,
     /// Share held now by the previous year's top wards (regression-to-the-mean safe).
     pub share_of_previous_top: Option<f64>,
-    /// Share the top wards would hold if every ward had the same rate.
+    /// Share the top wards would hold by chance alone: every ward the same expected count
+    /// (Poisson).
     pub poisson_null_share: Option<f64>,
     /// Gini coefficient of the wards' counts.
     pub gini: Option<f64>,
-    /// Wards holding half the crimes.
+    /// Wards it takes to hold half the crimes, busiest first (the interpolated number from
+    /// [`crate::frame::hotspots`] rounded up: that many wards hold at least half).
     pub areas_for_50: Option<u32>,
     /// Every ward's count, largest first (the Lorenz curve's data).
     #[serde(default)]

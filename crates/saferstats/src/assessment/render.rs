@@ -110,6 +110,19 @@ pub struct OutputFile {
     pub sha256: String,
 }
 
+/// The headline figures of one area in the index, as text (Markdown and HTML print them).
+pub(crate) struct IndexRow {
+    pub area_name: String,
+    pub slug: String,
+    pub crimes: String,
+    pub rate: String,
+    pub rank: String,
+    pub vs_peers: String,
+    pub change: String,
+    pub trend: String,
+    pub asb: String,
+}
+
 /// What `manifest.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -592,7 +605,7 @@ impl Assessment {
                 if let Some(n) = h.poisson_null_share {
                     let _ = write!(
                         s,
-                        " ({} if every ward had the same rate)",
+                        " ({} if every ward had the same expected count)",
                         pct(Some(n * 100.0))
                     );
                 }
@@ -672,35 +685,19 @@ impl Assessment {
             md,
             "| Area | Crimes excl. ASB | Rate per 1,000 | Rank by rate | vs peer average | Annual change | Trend | ASB incidents |\n|---|---:|---:|---|---|---|---|---:|"
         );
-        for a in &self.areas {
-            let total = a.groups.iter().find(|g| g.kind == GroupKind::Total);
-            let asb = a.groups.iter().find(|g| g.kind == GroupKind::Asb);
-            let Some(t) = total else { continue };
-            let (rank, vs) = match &t.peers {
-                Some(p) => (
-                    format!("{} of {}", ordinal_text(p.rank_rate), p.peers),
-                    p.vs_benchmark_95.clone(),
-                ),
-                None => ("n/a".into(), "n/a".into()),
-            };
+        for r in self.index_rows() {
             let _ = writeln!(
                 md,
                 "| [{}]({}.md) | {} | {} | {} | {} | {} | {} | {} |",
-                escape(&a.area_name),
-                slug(&a.area_code, &a.area_name),
-                int(t.level.count),
-                rate(t.level.rate),
-                rank,
-                vs,
-                escape(
-                    t.change
-                        .as_ref()
-                        .map(|c| c.verdict.as_str())
-                        .unwrap_or("n/a")
-                ),
-                t.trend.as_ref().map(|x| x.marker.as_str()).unwrap_or("n/a"),
-                asb.map(|g| int(g.level.count))
-                    .unwrap_or_else(|| "n/a".into())
+                escape(&r.area_name),
+                r.slug,
+                r.crimes,
+                r.rate,
+                r.rank,
+                r.vs_peers,
+                escape(&r.change),
+                r.trend,
+                r.asb
             );
         }
         let _ = writeln!(md, "\n## Data quality and method\n");
@@ -708,6 +705,42 @@ impl Assessment {
             let _ = writeln!(md, "- {n}");
         }
         md
+    }
+
+    /// One row of the index per area with a total group: the headline figures as text.
+    pub(crate) fn index_rows(&self) -> Vec<IndexRow> {
+        let mut rows = Vec::new();
+        for a in &self.areas {
+            let Some(t) = a.groups.iter().find(|g| g.kind == GroupKind::Total) else {
+                continue;
+            };
+            let asb = a.groups.iter().find(|g| g.kind == GroupKind::Asb);
+            let (rank, vs_peers) = match &t.peers {
+                Some(p) => (
+                    format!("{} of {}", ordinal_text(p.rank_rate), p.peers),
+                    p.vs_benchmark_95.clone(),
+                ),
+                None => ("n/a".into(), "n/a".into()),
+            };
+            rows.push(IndexRow {
+                area_name: a.area_name.clone(),
+                slug: slug(&a.area_code, &a.area_name),
+                crimes: int(t.level.count),
+                rate: rate(t.level.rate),
+                rank,
+                vs_peers,
+                change: t
+                    .change
+                    .as_ref()
+                    .map_or_else(|| "n/a".into(), |c| c.verdict.clone()),
+                trend: t
+                    .trend
+                    .as_ref()
+                    .map_or_else(|| "n/a".into(), |x| x.marker.clone()),
+                asb: asb.map_or_else(|| "n/a".into(), |g| int(g.level.count)),
+            });
+        }
+        rows
     }
 
     /// The index followed by every area's Markdown.

@@ -452,7 +452,8 @@ pub fn top_n_share(counts: &[f64], n: usize) -> f64 {
     sorted[..n].iter().sum::<f64>() / total
 }
 
-/// Expected share held by the top `top` of `n_areas` areas when every area has the same rate:
+/// Expected share held by the top `top` of `n_areas` areas when every area has the same
+/// expected count:
 /// `E[sum of the top largest] / E[sum of all]` for `n_areas` i.i.d. Poisson(λ = total/n_areas)
 /// counts.
 ///

@@ -10,7 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::model::{AreaAssessment, Assessment, GroupAssessment, GroupKind};
+use crate::assessment::model::{
+    AreaAssessment, Assessment, GroupAssessment, GroupKind, PeerComparison,
+};
 use crate::assessment::spec::Peers;
 use crate::error::{Error, Result};
 use crate::stats::concentration::{lorenz_curve, poisson_expected_lorenz_curve};
@@ -168,6 +170,20 @@ fn group_phrase(g: &GroupAssessment) -> String {
         GroupKind::Asb => "Anti-social behaviour".into(),
         GroupKind::CrimeType => g.group.clone(),
     }
+}
+
+/// The group's peer comparison, or why a peer chart cannot be drawn.
+fn compared_with_peers<'a>(
+    a: &AreaAssessment,
+    g: &'a GroupAssessment,
+    kind: ChartKind,
+) -> Result<&'a PeerComparison> {
+    g.peers.as_ref().filter(|p| p.peers > 1).ok_or_else(|| {
+        Error::param(
+            "chart",
+            format!("{kind} for {}: no peers to compare with", a.area_name),
+        )
+    })
 }
 
 fn pct(v: f64) -> String {
@@ -431,7 +447,10 @@ impl Assessment {
                     noun,
                     h.wards,
                     h.poisson_null_share
-                        .map(|v| format!(" ({} if every ward had the same rate)", pct(v * 100.0)))
+                        .map(|v| format!(
+                            " ({} if every ward had the same expected count)",
+                            pct(v * 100.0)
+                        ))
                         .unwrap_or_default()
                 ));
             }
@@ -498,12 +517,7 @@ impl Assessment {
         chart: &mut Chart,
         noun: &str,
     ) -> Result<()> {
-        let p = g.peers.as_ref().filter(|p| p.peers > 1).ok_or_else(|| {
-            Error::param(
-                "chart",
-                format!("funnel for {}: no peers to compare with", a.area_name),
-            )
-        })?;
+        let p = compared_with_peers(a, g, ChartKind::Funnel)?;
         let bench = p.benchmark;
         // Rates are per 1,000 residents for the period, scaled to a year when annualised:
         // the exposure in thousand person-years of the rate's own period.
@@ -520,7 +534,7 @@ impl Assessment {
                 continue;
             };
             let Some(rate) = bg.level.rate else { continue };
-            if !(b.population > 0.0) {
+            if b.population.is_nan() || b.population <= 0.0 {
                 continue;
             }
             let mut m = mark("peers", b.area_name.clone(), b.population, rate);
@@ -629,12 +643,7 @@ impl Assessment {
         chart: &mut Chart,
         noun: &str,
     ) -> Result<()> {
-        let own = g.peers.as_ref().filter(|p| p.peers > 1).ok_or_else(|| {
-            Error::param(
-                "chart",
-                format!("ranking for {}: no peers to compare with", a.area_name),
-            )
-        })?;
+        let own = compared_with_peers(a, g, ChartKind::Ranking)?;
         let mut rows: Vec<(&AreaAssessment, &GroupAssessment)> = self
             .peers_of(a)
             .into_iter()

@@ -6,7 +6,9 @@
 //! decimals; columns are sized to their contents.
 
 use polars::prelude::*;
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 
 use crate::assessment::model::{Assessment, GroupKind};
 use crate::error::{Error, Result};
@@ -147,12 +149,36 @@ impl Assessment {
     /// use saferstats::assessment::{assessment, AssessmentSpec, Inputs, ReportingPeriod};
     /// let inputs = Inputs::medway_2014()?;
     /// let spec = AssessmentSpec { period: ReportingPeriod::CalendarYear(2014), ..AssessmentSpec::default() };
-    /// let bytes = assessment(&inputs, &spec)?.to_xlsx()?;
+    /// let a = assessment(&inputs, &spec)?;
+    /// let bytes = a.to_xlsx()?;
     /// assert_eq!(&bytes[..2], b"PK"); // a zip container
+    /// assert_eq!(a.to_xlsx()?, bytes); // the same bytes every time: reproducible
     /// # Ok::<(), saferstats::Error>(())
     /// ```
     pub fn to_xlsx(&self) -> Result<Vec<u8>> {
         let mut book = Workbook::new();
+        // A fixed creation date (the first day of the reporting period's last month), so the
+        // same assessment gives the same bytes and a manifest can be reproduced exactly.
+        let last = self.period.last_month;
+        let created = ExcelDateTime::from_ymd(
+            u16::try_from(last.year).unwrap_or(1900),
+            u8::try_from(last.month).unwrap_or(1),
+            1,
+        )
+        .map_err(xlsx)?;
+        book.set_properties(
+            &DocProperties::new()
+                .set_title(format!(
+                    "Strategic assessment tables, {}",
+                    self.period.label
+                ))
+                .set_comment(format!(
+                    "saferstats {}; contains public sector information licensed under the Open \
+                     Government Licence v3.0",
+                    self.saferstats_version
+                ))
+                .set_creation_datetime(&created),
+        );
         let tables = self.tables()?;
         {
             let sheet = book.add_worksheet();

@@ -118,9 +118,9 @@ fn frame<'a>(root: &Area<'a>, chart: &Chart) -> std::result::Result<Area<'a>, Bo
     Ok(body)
 }
 
-/// An axis tick: thousands separators from 100 up, one decimal below.
+/// An axis tick: whole numbers with thousands separators, one decimal otherwise.
 fn tick(v: f64) -> String {
-    if v.abs() >= 100.0 {
+    if v.abs() >= 100.0 || (v - v.round()).abs() < 1e-9 {
         let s = crate::frame::table::thousands(v.abs().round());
         if v < 0.0 { format!("-{s}") } else { s }
     } else {
