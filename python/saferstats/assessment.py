@@ -135,6 +135,7 @@ def assessment(
     counts: Optional[PathLike] = None,
     counts_area_column: Optional[str] = None,
     counts_category_column: Optional[str] = None,
+    ward_counts: Optional[PathLike] = None,
     population: Optional[PathLike] = None,
     example: Optional[str] = None,
     level: str = "csp",
@@ -153,11 +154,15 @@ def assessment(
 
     Give ``police_uk`` (street-level files or folders) with ``lookup`` and ``lad_lookup``, or
     ``counts`` (a wide monthly counts table such as the MPS borough file) with an optional
-    ``lad_lookup``; both need ``population`` (ONS mid-year estimates by local authority). Or
-    ``example="medway-2014"`` or ``example="london-mps"`` (the 32 London borough CSPs) for the
-    bundled data. ``period`` is ``"latest"`` (the latest
-    complete financial year), ``"2022/23"``, ``"2014"`` or ``"year ending Mar 2023"``;
-    ``peers`` is ``"all"`` (the areas assessed), ``"force"`` or a list of area codes.
+    ``lad_lookup`` and an optional ``ward_counts`` (counts by ward, such as the MPS ward file,
+    for the hotspots; when its months do not cover the reporting period its own latest twelve
+    months are used, and the notes say so); both need ``population`` (ONS mid-year estimates
+    by local authority). Or ``example="medway-2014"`` or ``example="london-mps"`` (the 32
+    London borough CSPs) for the bundled data. ``period`` is ``"latest"`` (the latest complete
+    financial year in the data; without one, the latest complete calendar year; without
+    either, the year the data cover most, flagged partial), ``"2022/23"``, ``"2014"`` or
+    ``"year ending Mar 2023"``; ``peers`` is ``"all"`` (the areas assessed), ``"force"`` or a
+    list of area codes.
 
     Errors name what is wrong: ``ParameterError`` for a missing key, an unknown area or crime
     type, or an area without a population estimate; ``InputFileError`` for a file that does
@@ -181,6 +186,7 @@ def assessment(
         ("lookup", lookup),
         ("lad_lookup", lad_lookup),
         ("counts", counts),
+        ("ward_counts", ward_counts),
         ("population", population),
     ):
         if value is not None:

@@ -101,11 +101,12 @@ def medway_2014_folder(directory: Optional[os.PathLike[str]] = None) -> Path:
 
 @dataclass(frozen=True)
 class LondonData:
-    """The MPS borough counts with the London boroughs' CSP lookup and populations."""
+    """The MPS borough and ward counts with the London boroughs' CSP lookup and populations."""
 
     counts: pl.DataFrame
     lad_lookup: Lookup
     lad_population: Population
+    ward_counts: pl.DataFrame
 
 
 def london_mps() -> LondonData:
@@ -116,8 +117,11 @@ def london_mps() -> LondonData:
     besides the 32 boroughs, ``boroughname`` has the units "London Heathrow and London City
     Airports" and "Unknown", which are not CSPs. ``lad_lookup`` is the LAD19 to CSP19 to PFA19
     lookup of the Metropolitan Police area (each borough is its own CSP) and ``lad_population``
-    the boroughs' ONS mid-year estimates 2011-2023 (MYE4). ``assessment(example="london-mps")``
-    assesses the 32 borough CSPs from them.
+    the boroughs' ONS mid-year estimates 2011-2023 (MYE4). ``ward_counts`` is the MPS ward file,
+    July 2023 to June 2025 (``majortext, minortext, wardname, wardcode, lookup_boroughname,
+    month, count``; the London wards of 2022). ``assessment(example="london-mps")`` assesses the
+    32 borough CSPs from them, with each borough's top wards from the ward file's own latest
+    twelve months.
 
     Examples
     --------
@@ -130,9 +134,14 @@ def london_mps() -> LondonData:
     32
     >>> london.lad_population.table.filter(mid_year=2022).height
     32
+    >>> london.ward_counts["month"].n_unique(), london.ward_counts["wardcode"].n_unique()
+    (24, 679)
 
     """
-    counts, lookup, population = _rs.london_mps()
+    counts, lookup, population, wards = _rs.london_mps()
     return LondonData(
-        counts=counts, lad_lookup=Lookup(*lookup), lad_population=Population(*population)
+        counts=counts,
+        lad_lookup=Lookup(*lookup),
+        lad_population=Population(*population),
+        ward_counts=wards,
     )

@@ -45,6 +45,9 @@ fn kent_paths() -> InputPaths {
 fn london_paths() -> InputPaths {
     InputPaths {
         counts: Some(shared().join("mps/MPS_Borough_Level_Crime_Historical_201004-202309.csv.gz")),
+        ward_counts: Some(
+            shared().join("mps/MPS_Ward_Level_Crime_most_recent_24_months_202307-202506.csv.gz"),
+        ),
         lad_lookup: Some(shared().join("lookups/ons_LAD19_CSP19_PFA19_EW.csv")),
         population: Some(mye4()),
         ..InputPaths::default()
@@ -524,7 +527,8 @@ fn london_boroughs_2022_23_rank_change_trend_and_seasonality() {
             ch.verdict
         );
         assert!(!area.breakdown.is_empty());
-        assert!(area.hotspots.is_empty());
+        // Hotspots from the MPS ward file, for its own months (tested below).
+        assert_eq!(area.hotspots.len(), 1, "{}", area.area_name);
     }
     rank_rate.sort_unstable();
     assert_eq!(rank_rate, (1..=32).collect::<Vec<_>>());
@@ -881,4 +885,87 @@ fn london_year_ending_september_2023_compares_and_trends_rolling_years() {
     assert_eq!(tr.points.len(), 5);
     assert_eq!(tr.points[0].period, "year ending Sep 2019");
     assert_ne!(tr.marker, "", "{tr:?}");
+}
+
+#[test]
+fn london_top_five_wards_come_from_the_ward_file_for_its_own_months() {
+    let (inputs, a) = london();
+    let Inputs::Counts(c) = inputs else {
+        panic!("counts inputs")
+    };
+    let wards = &c.wards.as_ref().unwrap().table;
+    let days = |y, m| {
+        saferstats::period::YearMonth::new(y, m)
+            .unwrap()
+            .to_epoch_days()
+    };
+    // A borough's wards summed over twelve months, straight from the file with polars.
+    let year = |borough: &str, from: i32, to: i32| -> Vec<(String, i64)> {
+        let t = wards
+            .clone()
+            .lazy()
+            .filter(
+                col("lookup_boroughname")
+                    .eq(lit(borough))
+                    .and(col("month").cast(DataType::Int32).gt_eq(lit(from)))
+                    .and(col("month").cast(DataType::Int32).lt_eq(lit(to))),
+            )
+            .group_by([col("wardcode")])
+            .agg([col("count").sum()])
+            .sort_by_exprs(
+                [col("count"), col("wardcode")],
+                SortMultipleOptions::default().with_order_descending_multi([true, false]),
+            )
+            .collect()
+            .unwrap();
+        let codes = t.column("wardcode").unwrap().str().unwrap().clone();
+        let counts = t.column("count").unwrap().i64().unwrap().clone();
+        codes
+            .iter()
+            .zip(counts.iter())
+            .map(|(c, n)| (c.unwrap().to_string(), n.unwrap()))
+            .collect()
+    };
+    let now = year("Brent", days(2024, 7), days(2025, 6));
+    let before = year("Brent", days(2023, 7), days(2024, 6));
+    let brent = a.areas.iter().find(|x| x.area_name == "Brent").unwrap();
+    let h = &brent.hotspots[0];
+    assert_eq!(h.group, ALL_CRIME_EXCLUDING_ASB);
+    assert_eq!(h.period, "year ending Jun 2025");
+    assert_eq!(h.wards as usize, now.len());
+    let total: i64 = now.iter().map(|w| w.1).sum();
+    assert_eq!(h.total, total);
+    let top: Vec<(String, i64)> = h
+        .top
+        .iter()
+        .map(|w| (w.ward_code.clone(), w.count))
+        .collect();
+    assert_eq!(top, now[..5].to_vec());
+    let top5: i64 = now[..5].iter().map(|w| w.1).sum();
+    assert!((h.top_share.unwrap() - top5 as f64 / total as f64).abs() < 1e-12);
+    // Last year's top five, counted now.
+    let previous_top: Vec<&String> = before[..5].iter().map(|w| &w.0).collect();
+    let held: i64 = now
+        .iter()
+        .filter(|w| previous_top.contains(&&w.0))
+        .map(|w| w.1)
+        .sum();
+    assert!((h.share_of_previous_top.unwrap() - held as f64 / total as f64).abs() < 1e-12);
+    // Every borough's wards, and the airports' unit named and left out.
+    assert!(a.areas.iter().all(|x| x.hotspots[0].period == h.period));
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("Aviation Security (SO18)"))
+    );
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.contains("do not cover 2022/23") && n.contains("year ending Jun 2025"))
+    );
+    let md = a.area_markdown(&brent.area_code).unwrap();
+    assert!(
+        md.contains("Top 5 wards of 22 in the year ending Jun 2025"),
+        "{md}"
+    );
 }

@@ -238,16 +238,30 @@ fn chart_requests_that_cannot_be_met_are_typed_errors() {
     );
     assert_eq!(n, "group");
     assert!(why.contains("Piracy"));
-    // The MPS borough file has no wards.
-    let (n, why) = name(a.chart(&code, ChartKind::Hotspots, None).unwrap_err());
+    // Kent 2014 is one year of data: no trend to draw.
+    let (_, k) = kent();
+    let m = medway(k);
+    let (n, why) = name(k.chart(&m.area_code, ChartKind::Trend, None).unwrap_err());
     assert_eq!(n, "chart");
-    assert!(why.contains("no ward-level data"));
+    assert!(
+        why.contains("trend for Medway") && why.contains("one year"),
+        "{why}"
+    );
     assert!("pie".parse::<ChartKind>().is_err());
     // The whole report leaves out what cannot be drawn instead of failing.
+    let kinds: Vec<String> = k
+        .area_charts(&m.area_code)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.kind)
+        .collect();
+    assert!(!kinds.iter().any(|c| c == "trend"), "{kinds:?}");
+    assert!(kinds.iter().any(|c| c == "hotspots"), "{kinds:?}");
+    // London's borough pages have the top wards of the MPS ward file, for its own months.
+    let hot = a.chart(&code, ChartKind::Hotspots, None).unwrap();
     assert!(
-        a.area_charts(&code)
-            .unwrap()
-            .iter()
-            .all(|c| c.kind != "hotspots" && c.kind != "lorenz")
+        hot.subtitle.ends_with("year ending Jun 2025"),
+        "{}",
+        hot.subtitle
     );
 }

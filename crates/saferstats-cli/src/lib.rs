@@ -33,6 +33,9 @@ errors; relative paths are relative to the config file):
   counts = \"FILE\"            wide monthly counts table, e.g. the MPS borough file  (--counts)
   counts_area_column = \"C\"   its area column (default boroughname or area_code)
   counts_category_column = \"C\" its category column (default majortext or crime_type)
+  ward_counts = \"FILE\"       wide monthly counts by ward for the hotspots, e.g. the MPS
+                             ward file (its own latest 12 months when it does not cover the
+                             reporting period)                                   (--ward-counts)
   population = \"FILE\"        ONS mid-year estimates by local authority (MYE4)      (--population)
 
   [assessment]
@@ -140,6 +143,9 @@ struct AssessArgs {
     /// Category column of the counts table.
     #[arg(long, value_name = "COLUMN")]
     counts_category_column: Option<String>,
+    /// Wide monthly counts by ward for the hotspots of a counts table (e.g. the MPS ward file).
+    #[arg(long, value_name = "FILE")]
+    ward_counts: Option<PathBuf>,
     /// ONS LSOA to ward to local authority lookup.
     #[arg(long, value_name = "FILE")]
     lookup: Option<PathBuf>,
@@ -246,6 +252,7 @@ fn load_config(path: &Path) -> Result<Config, Bad> {
         &mut i.lookup,
         &mut i.lad_lookup,
         &mut i.population,
+        &mut i.ward_counts,
     ] {
         if let Some(x) = p.as_mut() {
             *x = relative_to(base, x);
@@ -276,6 +283,7 @@ fn apply_flags(c: &mut Config, a: &AssessArgs) -> Result<(), Bad> {
     }
     set!(counts_area_column);
     set!(counts_category_column);
+    set!(ward_counts);
     set!(lookup);
     set!(lad_lookup);
     set!(population);

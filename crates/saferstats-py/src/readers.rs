@@ -157,14 +157,18 @@ pub fn write_medway_2014(py: Python<'_>, directory: String) -> PyResult<Vec<Stri
     })
 }
 
-/// The bundled London example: `(counts, lad_lookup, lad_population)`, the MPS borough counts
-/// as [`read_wide_monthly`] returns them and the lookup and population in the readers' parts.
+/// The bundled London example: `(counts, lad_lookup, lad_population, ward_counts)`, the MPS
+/// borough and ward counts as [`read_wide_monthly`] returns them and the lookup and
+/// population in the readers' parts.
 #[pyfunction]
-pub fn london_mps(py: Python<'_>) -> PyResult<(PyDataFrame, LookupParts, PopulationParts)> {
+pub fn london_mps(
+    py: Python<'_>,
+) -> PyResult<(PyDataFrame, LookupParts, PopulationParts, PyDataFrame)> {
     let d = run(py, saferstats::datasets::london_mps)?;
     Ok((
         PyDataFrame(d.counts),
         lookup_parts(d.lad_lookup),
         population_parts(d.lad_population),
+        PyDataFrame(d.ward_counts),
     ))
 }

@@ -223,6 +223,12 @@ pub(crate) const LONDON_MPS_COUNTS: (&str, &[u8]) = (
     "MPS_Borough_Level_Crime_Historical_201004-202309.csv.gz",
     include_bytes!("../data/london-mps/MPS_Borough_Level_Crime_Historical_201004-202309.csv.gz"),
 );
+pub(crate) const LONDON_MPS_WARDS: (&str, &[u8]) = (
+    "MPS_Ward_Level_Crime_most_recent_24_months_202307-202506.csv.gz",
+    include_bytes!(
+        "../data/london-mps/MPS_Ward_Level_Crime_most_recent_24_months_202307-202506.csv.gz"
+    ),
+);
 pub(crate) const LONDON_MPS_LAD_LOOKUP: (&str, &[u8]) = (
     "lookup_lad19_csp19_pfa19_london.csv",
     include_bytes!("../data/london-mps/lookup_lad19_csp19_pfa19_london.csv"),
@@ -257,6 +263,11 @@ pub struct LondonData {
     pub lad_lookup: Lookup,
     /// The 32 boroughs' ONS mid-year estimates 2011-2023 (MYE4, June 2023 release).
     pub lad_population: Population,
+    /// The MPS ward file (July 2023 to June 2025, the London wards of 2022): `majortext`,
+    /// `minortext`, `wardname`, `wardcode`, `lookup_boroughname`, `month` and `count`. Its
+    /// months do not overlap the borough file's; besides the boroughs, `lookup_boroughname`
+    /// has the unit "Aviation Security (SO18)" (the airports), which is not a CSP.
+    pub ward_counts: DataFrame,
 }
 
 /// Load the bundled London example (MPS borough counts, the boroughs' CSP lookup and their
@@ -276,13 +287,19 @@ pub struct LondonData {
 /// assert_eq!(months, 162); // April 2010 to September 2023
 /// let boroughs = london.counts.column("boroughname")?.n_unique()?;
 /// assert_eq!(boroughs, 34); // 32 boroughs, the airports and "Unknown"
+/// assert_eq!(london.ward_counts.column("month")?.n_unique()?, 24); // July 2023 to June 2025
 /// # Ok::<(), saferstats::Error>(())
 /// ```
 pub fn london_mps() -> Result<LondonData> {
     let (counts_name, counts_bytes) = LONDON_MPS_COUNTS;
     let (lookup_name, lookup_bytes) = LONDON_MPS_LAD_LOOKUP;
     let (population_name, population_bytes) = LONDON_MPS_POPULATION;
+    let (wards_name, wards_bytes) = LONDON_MPS_WARDS;
     Ok(LondonData {
+        ward_counts: read_wide_monthly_from_reader(
+            &format!("london-mps/{wards_name}"),
+            reader(wards_bytes),
+        )?,
         counts: read_wide_monthly_from_reader(
             &format!("london-mps/{counts_name}"),
             reader(counts_bytes),

@@ -21,7 +21,7 @@ use crate::frame::shares::{ShareSpec, shares};
 use crate::frame::trends::{TrendSpec, trends};
 use crate::geo::geography::Level;
 use crate::io::police_uk::ASB;
-use crate::period::{Period, YearMonth};
+use crate::period::{Period, PeriodKind, YearMonth};
 use crate::schema::Keys;
 use crate::stats::intervals::poisson_count_limits;
 
@@ -187,11 +187,11 @@ fn ward_table(
     let cube = &prepared.cube;
     let idx: Vec<usize> = period
         .month_list()
-        .filter_map(|m| cube.month_index(m))
+        .filter_map(|m| w.month_index(m))
         .collect();
     let cov = period
         .month_list()
-        .filter(|m| cube.covered.contains(m))
+        .filter(|m| w.covered.contains(m))
         .count() as u32;
     let (mut code, mut name, mut parent, mut group, mut count) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -251,6 +251,45 @@ fn index_by_area_group(df: &DataFrame, what: &str) -> Result<HashMap<(String, St
 
 fn u32_of(v: Option<i64>) -> u32 {
     v.unwrap_or(0).max(0) as u32
+}
+
+/// The periods of the hotspots: the reporting period and the year before it when the ward
+/// data cover them; otherwise (a ward table with months of its own, e.g. the MPS ward file)
+/// the latest twelve months the ward data cover and the twelve before them, with a note.
+fn hotspot_periods(
+    prepared: &Prepared,
+    period: &Period,
+    previous: &Period,
+    notes: &mut Vec<String>,
+) -> (Period, Option<Period>) {
+    let Some(w) = &prepared.wards else {
+        return (*period, None);
+    };
+    let covers = |p: &Period| p.month_list().all(|m| w.covered.contains(&m));
+    if covers(period) || w.source.is_none() {
+        return (*period, covers(previous).then_some(*previous));
+    }
+    let Some(&last) = w.covered.last() else {
+        return (*period, None);
+    };
+    let own = Period {
+        start: last.plus(-11),
+        months: 12,
+        kind: PeriodKind::Rolling12,
+    };
+    let before = years_earlier(&own, 1);
+    notes.push(format!(
+        "hotspots: the ward counts do not cover {}; the top wards are for their latest twelve \
+         months, {}{}",
+        period.label(),
+        own.label(),
+        if covers(&before) {
+            format!(", compared with the {} before", before.label())
+        } else {
+            String::new()
+        }
+    ));
+    (own, covers(&before).then_some(before))
 }
 
 /// The same period `k` years earlier.
@@ -754,12 +793,12 @@ pub fn assessment_with_progress(
     // Hotspots: the top wards of each area, ranked within their parent area.
     let parents: BTreeSet<usize> = assessed.iter().copied().collect();
     let parent_col = level.code_column();
-    let hot = match ward_table(&prepared, &parents, &period)? {
+    let (hot_period, hot_previous) = hotspot_periods(&prepared, &period, &previous, &mut notes);
+    let hot = match ward_table(&prepared, &parents, &hot_period)? {
         Some(wards) => {
-            let prev = if previous_in_data {
-                ward_table(&prepared, &parents, &previous)?
-            } else {
-                None
+            let prev = match &hot_previous {
+                Some(p) => ward_table(&prepared, &parents, p)?,
+                None => None,
             };
             Some(hotspots(
                 &wards,
@@ -1191,6 +1230,7 @@ pub fn assessment_with_progress(
                 .collect();
             ward_counts.sort_unstable_by(|a, b| b.cmp(a));
             records[r].hotspots.push(HotspotSummary {
+                period: hot_period.label(),
                 group: group.clone(),
                 wards: u32_of(areas_n[i]),
                 total: total[i].unwrap_or(0.0) as i64,

@@ -108,6 +108,11 @@ pub struct InputPaths {
     /// The column of `counts` naming the crime category (default: the first of
     /// `crime_type`, `majortext`, `category`).
     pub counts_category_column: Option<String>,
+    /// A wide monthly counts table by ward (e.g. the MPS ward file: `MajorText, MinorText,
+    /// WardName, WardCode, LookUp_BoroughName, 202307, ...`), for the hotspots of a counts
+    /// assessment. Its months may differ from `counts`' (the hotspots then use its own latest
+    /// twelve months, and say so).
+    pub ward_counts: Option<PathBuf>,
     /// ONS LSOA to ward to local authority lookup (police.uk inputs).
     pub lookup: Option<PathBuf>,
     /// ONS local authority to CSP to police force lookup.
@@ -157,6 +162,13 @@ impl InputPaths {
             }
             _ => {}
         }
+        if self.ward_counts.is_some() && self.counts.is_none() {
+            return Err(Error::param(
+                "ward_counts",
+                "a ward counts table goes with counts (police.uk records give wards through \
+                 the lookup)",
+            ));
+        }
         if self.population.is_none() {
             return Err(missing(
                 "population",
@@ -181,6 +193,7 @@ impl InputPaths {
             ("lad_lookup", self.lad_lookup.as_ref()),
             ("population", Some(population_path)),
             ("counts", self.counts.as_ref()),
+            ("ward_counts", self.ward_counts.as_ref()),
         ] {
             if let Some(p) = path {
                 must_exist(p)?;
@@ -202,8 +215,16 @@ impl InputPaths {
         }
         if let Some(counts) = &self.counts {
             let table = read_wide_monthly(counts)?;
+            let wards = match &self.ward_counts {
+                Some(p) => Some(WardCounts {
+                    table: read_wide_monthly(p)?,
+                    source: p.display().to_string(),
+                }),
+                None => None,
+            };
             return Ok(Inputs::Counts(CountsInputs {
                 table,
+                wards,
                 source: counts.display().to_string(),
                 area_column: self.counts_area_column.clone(),
                 category_column: self.counts_category_column.clone(),
@@ -262,6 +283,8 @@ pub struct CountsInputs {
     pub area_column: Option<String>,
     /// The category column (default: see [`InputPaths::counts_category_column`]).
     pub category_column: Option<String>,
+    /// Counts by ward, for the hotspots (optional).
+    pub wards: Option<WardCounts>,
     /// Local authority to CSP to force, to name areas by code, sum populations and find
     /// each area's force; without it each area is taken as its own local authority (as a
     /// London borough is its own CSP).
@@ -270,6 +293,19 @@ pub struct CountsInputs {
     pub population: Population,
     /// The files read (empty for data given in memory).
     pub files: Vec<InputFile>,
+}
+
+/// A published monthly counts table by ward, e.g. the MPS ward file read with
+/// [`read_wide_monthly`]: a ward code column (`wardcode` or `ward_code`), a ward name column
+/// (`wardname` or `ward_name`), the column naming its area (`lookup_boroughname`,
+/// `boroughname`, `borough` or `area_code`; matched to the areas as the counts table's are), a
+/// category column (as the counts table's), `month` and `count`.
+#[derive(Debug, Clone)]
+pub struct WardCounts {
+    /// The long table.
+    pub table: DataFrame,
+    /// Where it came from (shown in the notes).
+    pub source: String,
 }
 
 /// What an assessment is computed from.
@@ -356,12 +392,15 @@ impl Inputs {
     /// ```
     #[cfg(feature = "datasets")]
     pub fn london_mps() -> Result<Inputs> {
-        use crate::datasets::{LONDON_MPS_COUNTS, LONDON_MPS_LAD_LOOKUP, LONDON_MPS_POPULATION};
+        use crate::datasets::{
+            LONDON_MPS_COUNTS, LONDON_MPS_LAD_LOOKUP, LONDON_MPS_POPULATION, LONDON_MPS_WARDS,
+        };
         let london = crate::datasets::london_mps()?;
         let files = [
             ("lad_lookup", LONDON_MPS_LAD_LOOKUP),
             ("population", LONDON_MPS_POPULATION),
             ("counts", LONDON_MPS_COUNTS),
+            ("ward_counts", LONDON_MPS_WARDS),
         ]
         .into_iter()
         .map(|(role, (name, bytes))| InputFile {
@@ -373,6 +412,10 @@ impl Inputs {
         .collect();
         Ok(Inputs::Counts(CountsInputs {
             table: london.counts,
+            wards: Some(WardCounts {
+                table: london.ward_counts,
+                source: format!("bundled:london-mps/{}", LONDON_MPS_WARDS.0),
+            }),
             source: format!("bundled:london-mps/{}", LONDON_MPS_COUNTS.0),
             area_column: None,
             category_column: None,
@@ -547,9 +590,23 @@ pub(crate) struct WardCube {
     pub wards: Vec<(String, String, usize)>,
     /// The headline groups (total, and ASB when present).
     pub groups: Vec<String>,
+    /// First month of the ward counts' own month axis.
+    pub first: YearMonth,
     pub n_months: usize,
+    /// Months with ward data.
+    pub covered: BTreeSet<YearMonth>,
     /// `counts[(w * groups + g) * n_months + m]`.
     pub counts: Vec<i64>,
+    /// Where the ward counts came from, when not the main data (a ward counts table).
+    pub source: Option<String>,
+}
+
+impl WardCube {
+    /// Index of a month on the ward axis.
+    pub fn month_index(&self, m: YearMonth) -> Option<usize> {
+        let i = m.index() - self.first.index();
+        (i >= 0 && (i as usize) < self.n_months).then_some(i as usize)
+    }
 }
 
 /// Everything the analysis needs, from either kind of input.
@@ -1097,8 +1154,11 @@ fn ward_cube(table: &DataFrame, geo: &Geography, level: Level, cube: &Cube) -> R
     Ok(WardCube {
         wards,
         groups,
+        first: cube.month(0),
         n_months,
+        covered: cube.covered.clone(),
         counts,
+        source: None,
     })
 }
 
@@ -1122,6 +1182,149 @@ fn first_present(df: &DataFrame, candidates: &[&str]) -> Option<String> {
         .iter()
         .find(|c| df.schema().contains(c))
         .map(|c| c.to_string())
+}
+
+/// The ward cube of a counts assessment from a ward counts table: each ward placed in the
+/// area its area column names (matched as the counts table's areas are: by code, or by name
+/// loosely), on the ward table's own month axis; rows in units that are not areas are set
+/// aside and named in a note.
+fn counts_ward_cube(
+    w: &WardCounts,
+    cube: &Cube,
+    counts_category_column: &str,
+    by_name: &HashMap<String, String>,
+) -> Result<(WardCube, Vec<String>)> {
+    let t = &w.table;
+    let code_col = first_present(t, &["wardcode", "ward_code"])
+        .ok_or_else(|| Error::missing_column(&w.source, "wardcode (or ward_code)", t))?;
+    let name_col = first_present(t, &["wardname", "ward_name"])
+        .ok_or_else(|| Error::missing_column(&w.source, "wardname (or ward_name)", t))?;
+    let area_col = first_present(
+        t,
+        &[
+            "lookup_boroughname",
+            "boroughname",
+            "borough",
+            "area_code",
+            "area_name",
+        ],
+    )
+    .ok_or_else(|| Error::missing_column(&w.source, "lookup_boroughname (or area_code)", t))?;
+    let cat_col = if t.schema().contains(counts_category_column) {
+        counts_category_column.to_string()
+    } else {
+        first_present(t, &["crime_type", "majortext", "category"])
+            .ok_or_else(|| Error::missing_column(&w.source, "majortext (or crime_type)", t))?
+    };
+    let codes = strings(t, &code_col, &w.source)?;
+    let names = strings(t, &name_col, &w.source)?;
+    let parents = strings(t, &area_col, &w.source)?;
+    let cats = strings(t, &cat_col, &w.source)?;
+    let month = months(t, "month", &w.source)?;
+    let count = ints(t, "count", &w.source)?;
+    let area_index: HashMap<&str, usize> = cube
+        .areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.code.as_str(), i))
+        .collect();
+    let mut parent_of: HashMap<String, Option<usize>> = HashMap::new();
+    let groups: Vec<String> = cube
+        .groups
+        .iter()
+        .take(2)
+        .filter(|g| *g == ALL_CRIME_EXCLUDING_ASB || *g == ASB)
+        .cloned()
+        .collect();
+    let ng = groups.len();
+    let covered: BTreeSet<YearMonth> = month.iter().flatten().copied().collect();
+    let (Some(&first), Some(&last)) = (covered.first(), covered.last()) else {
+        return Err(Error::InsufficientPeriods {
+            what: w.source.clone(),
+            reason: "the ward counts cover no month".into(),
+        });
+    };
+    let n_months = (last.index() - first.index() + 1) as usize;
+    let mut wards: Vec<(String, String, usize)> = Vec::new();
+    let mut ward_index: HashMap<String, usize> = HashMap::new();
+    let mut counts: Vec<i64> = Vec::new();
+    let mut set_aside: BTreeMap<String, i64> = BTreeMap::new();
+    for i in 0..t.height() {
+        let (Some(code), Some(parent), Some(cat), Some(m), Some(n)) = (
+            codes[i].as_deref(),
+            parents[i].as_deref(),
+            cats[i].as_deref(),
+            month[i],
+            count[i],
+        ) else {
+            continue;
+        };
+        let p = *parent_of.entry(parent.to_string()).or_insert_with(|| {
+            let code = if looks_like_code(parent) {
+                Some(parent.to_string())
+            } else {
+                by_name.get(&name_key(parent)).cloned()
+            };
+            code.and_then(|c| area_index.get(c.as_str()).copied())
+        });
+        let Some(p) = p else {
+            *set_aside.entry(parent.to_string()).or_default() += n;
+            continue;
+        };
+        let wi = match ward_index.get(code) {
+            Some(&wi) => wi,
+            None => {
+                ward_index.insert(code.to_string(), wards.len());
+                wards.push((code.to_string(), names[i].clone().unwrap_or_default(), p));
+                counts.resize(wards.len() * ng * n_months, 0);
+                wards.len() - 1
+            }
+        };
+        let mi = (m.index() - first.index()) as usize;
+        let g = if name_key(cat) == name_key(ASB) {
+            if ng < 2 {
+                continue;
+            }
+            1
+        } else {
+            0
+        };
+        counts[(wi * ng + g) * n_months + mi] += n;
+    }
+    let mut notes = vec![format!(
+        "hotspots: wards from {} ({} wards, {} {} to {} {})",
+        w.source,
+        wards.len(),
+        first.month_abbr(),
+        first.year,
+        last.month_abbr(),
+        last.year
+    )];
+    if !set_aside.is_empty() {
+        notes.push(format!(
+            "{} crimes of {} are in units that are not areas assessed and are left out of the \
+             hotspots: {}",
+            thousands(set_aside.values().sum::<i64>() as u64),
+            w.source,
+            set_aside
+                .iter()
+                .map(|(k, n)| format!("{k} ({})", thousands(*n as u64)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok((
+        WardCube {
+            wards,
+            groups,
+            first,
+            n_months,
+            covered,
+            counts,
+            source: Some(w.source.clone()),
+        },
+        notes,
+    ))
 }
 
 fn prepare_counts(c: &CountsInputs, level: Level) -> Result<Prepared> {
@@ -1377,10 +1580,18 @@ fn prepare_counts(c: &CountsInputs, level: Level) -> Result<Prepared> {
         geography: c.lad_lookup.as_ref().map(|l| l.vintage.clone()),
         population: population_note.clone(),
     };
+    let wards = match &c.wards {
+        Some(w) => {
+            let (cube_of_wards, ward_notes) = counts_ward_cube(w, &cube, &cat_col, &by_name)?;
+            notes.extend(ward_notes);
+            Some(cube_of_wards)
+        }
+        None => None,
+    };
     Ok(Prepared {
         level,
         cube,
-        wards: None,
+        wards,
         population,
         population_note,
         source,

@@ -62,6 +62,7 @@ mod spec;
 pub use compute::{CRIME_GROUP, STAGES, assessment, assessment_with_progress};
 pub use inputs::{
     ALL_CRIME_EXCLUDING_ASB, CountsInputs, InputFile, InputPaths, Inputs, PoliceUkInputs,
+    WardCounts,
 };
 pub use model::{
     AnnualChange, AnomalousMonth, AreaAssessment, Assessment, CalendarMonth, CrimeLevel,

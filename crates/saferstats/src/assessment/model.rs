@@ -383,6 +383,10 @@ pub struct Hotspot {
 /// Top wards of one group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HotspotSummary {
+    /// The period the wards are ranked in: the reporting period, or a ward table's own latest
+    /// twelve months when it does not cover the reporting period.
+    #[serde(default)]
+    pub period: String,
     /// Group.
     pub group: String,
     /// Wards in the area.

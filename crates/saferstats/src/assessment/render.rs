@@ -596,9 +596,17 @@ impl Assessment {
                     .map(|w| format!("{} ({})", w.ward_name, int(w.count)))
                     .collect();
                 let mut s = format!(
-                    "Top {} wards of {}: {}. These wards account for {} of the total",
+                    "Top {} wards of {}{}: {}. These wards account for {} of the total",
                     h.top.len(),
                     h.wards,
+                    if h.period.is_empty() || h.period == self.period.label {
+                        String::new()
+                    } else {
+                        format!(
+                            " in the {} (the ward data's latest twelve months)",
+                            h.period
+                        )
+                    },
                     names.join(", "),
                     pct(h.top_share.map(|v| v * 100.0))
                 );
@@ -964,6 +972,7 @@ impl Assessment {
                     t.s("area_code", Some(&a.area_code));
                     t.s("area_name", Some(&a.area_name));
                     t.s(CRIME_GROUP, Some(&h.group));
+                    t.s("period", Some(&h.period));
                     t.i("rank", Some(w.rank as i64));
                     t.s("ward_code", Some(&w.ward_code));
                     t.s("ward_name", Some(&w.ward_name));
@@ -985,6 +994,7 @@ impl Assessment {
                 t.s("area_code", Some(&a.area_code));
                 t.s("area_name", Some(&a.area_name));
                 t.s(CRIME_GROUP, Some(&h.group));
+                t.s("period", Some(&h.period));
                 t.i("wards", Some(h.wards as i64));
                 t.i("total", Some(h.total));
                 t.i("top", Some(h.top.len() as i64));

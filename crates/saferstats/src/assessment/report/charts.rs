@@ -429,6 +429,7 @@ impl Assessment {
                     .find(|h| h.group == g.group)
                     .ok_or_else(|| nothing("no ward-level data".into()))?;
                 chart.title = format!("{phrase}: top {} wards", h.top.len());
+                chart.subtitle = format!("{}, {}", a.area_name, h.period);
                 chart.x_label = format!("Recorded {noun}");
                 chart.y_label = "Ward".into();
                 for (i, w) in h.top.iter().enumerate() {
@@ -468,6 +469,7 @@ impl Assessment {
                     c.into_iter().map(|(x, y)| (x * 100.0, y * 100.0)).collect()
                 };
                 chart.title = format!("{phrase}: concentration across wards (Lorenz curve)");
+                chart.subtitle = format!("{}, {}", a.area_name, h.period);
                 chart.x_label = "Wards, fewest crimes first (cumulative %)".into();
                 chart.y_label = format!("Recorded {noun} (cumulative %)");
                 for (i, (x, y)) in to_pct(lorenz_curve(&counts)).into_iter().enumerate() {
