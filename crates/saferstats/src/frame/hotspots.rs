@@ -36,8 +36,8 @@ use crate::frame::table::{check_counts, check_rows_unique, row_groups};
 use crate::schema::{AREA_CODE, COUNT, Keys};
 use crate::stats::concentration::{
     ShareTest, areas_holding, generalised_gini, generalised_gini_unbiased, gini, gini_unbiased,
-    global_similarity, poisson_baseline_gini, poisson_null_top_n_share, rank_descending,
-    robust_mask, share_change_test,
+    global_similarity, poisson_null_and_baseline_gini, rank_descending, robust_mask,
+    share_change_test,
 };
 
 /// Options for [`hotspots`] (also used by [`lorenz`] and [`persistence`]).
@@ -308,8 +308,10 @@ pub fn hotspots(
             held / total
         });
         prev_shares.push(prev_share.filter(|v| v.is_finite()));
-        null_shares
-            .push((total > 0.0).then(|| poisson_null_top_n_share(total as u64, g.len(), spec.top)));
+        // The Poisson null share and the baseline Gini share one set of expected order
+        // statistics (the costly part): computed once.
+        let (null_share, baseline_gini) = poisson_null_and_baseline_gini(&c, spec.top);
+        null_shares.push((total > 0.0).then_some(null_share));
         let t = areas_holding(&c);
         let finite = |v: f64| v.is_finite().then_some(v);
         a25.push(finite(t.areas_for_25));
@@ -320,7 +322,7 @@ pub fn hotspots(
         g1.push(finite(gini_unbiased(&c)));
         g2.push(finite(generalised_gini(&c)));
         g3.push(finite(generalised_gini_unbiased(&c)));
-        g4.push(finite(poisson_baseline_gini(&c)));
+        g4.push(finite(baseline_gini));
     }
     let mut ranking = counts.clone();
     for c in [
