@@ -86,11 +86,15 @@ class Pipeline:
         ).with_columns(mid_year=pl.lit(self.inputs.population_year))
 
     def counts(self) -> None:
-        """Count the five tables on the complete grid."""
-        self.tables = {
-            name: ss.counts(self.data, self.geo, level=level, by=list(by), period=period)
-            for name, (level, by, period) in COUNT_TABLES.items()
-        }
+        """Count the five tables on the complete grid (the rows placed in the geography once)."""
+        self.tables = ss.counts_many(
+            self.data,
+            self.geo,
+            {
+                name: {"level": level, "by": list(by), "period": period}
+                for name, (level, by, period) in COUNT_TABLES.items()
+            },
+        )
 
     def rates(self) -> None:
         """Rates per 1,000 with 95% limits on the mid-2019 populations."""

@@ -68,7 +68,7 @@ from saferstats._saferstats import (
 )
 from saferstats.assessment import Assessment, assessment, reproduce
 from saferstats.change import change, dispersion_from_monthly, series_dispersion, trends
-from saferstats.counts import ALL_CRIME_EXCLUDING_ASB, counts, map_categories
+from saferstats.counts import ALL_CRIME_EXCLUDING_ASB, counts, counts_many, map_categories
 from saferstats.hotspots import grid_hotspots, hotspots, lorenz, persistence, share_change
 from saferstats.rates import (
     compare_with_benchmark,
@@ -139,6 +139,7 @@ __all__ = [
     "change",
     "compare_with_benchmark",
     "counts",
+    "counts_many",
     "datasets",
     "dispersion_from_monthly",
     "funnel_limits",

@@ -41,6 +41,12 @@ def london_mps() -> tuple[pl.DataFrame, _LookupParts, _PopulationParts, pl.DataF
 def counts(
     crimes: pl.DataFrame, geography: pl.DataFrame, geography_vintage: str, spec: dict[str, Any]
 ) -> _Table: ...
+def counts_many(
+    crimes: pl.DataFrame,
+    geography: pl.DataFrame,
+    geography_vintage: str,
+    specs: list[dict[str, Any]],
+) -> list[_Table]: ...
 def map_categories(
     crimes: pl.DataFrame,
     mapping: dict[str, str],

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use pyo3::prelude::*;
 use pyo3_polars::PyDataFrame;
 
-use saferstats::counts::{CategoryMap, CountSpec};
+use saferstats::counts::{CategoryMap, CountSpec, PreparedCrimes};
 use saferstats::geo::geography::Geography;
 
 use crate::convert::{report, required};
@@ -27,6 +27,29 @@ pub fn counts<'py>(
         saferstats::counts::counts(&crimes.0, &geo, &spec)
     })?;
     Ok((PyDataFrame(out.table), report(py, &out.report)?))
+}
+
+/// Several count tables from one crimes frame: the rows are placed in the geography once
+/// (`PreparedCrimes`) and each spec counted from them; returns `[(table, report)]` in order.
+#[pyfunction]
+pub fn counts_many<'py>(
+    py: Python<'py>,
+    crimes: PyDataFrame,
+    geography: PyDataFrame,
+    geography_vintage: String,
+    specs: Vec<Bound<'py, PyAny>>,
+) -> PyResult<Vec<(PyDataFrame, Bound<'py, PyAny>)>> {
+    let specs: Vec<CountSpec> = specs
+        .iter()
+        .map(|s| required(s, "counts spec"))
+        .collect::<PyResult<_>>()?;
+    let outs = run(py, || {
+        let geo = Geography::from_table(geography.0, geography_vintage)?;
+        PreparedCrimes::new(&crimes.0, &geo)?.counts_many(&specs)
+    })?;
+    outs.into_iter()
+        .map(|o| Ok((PyDataFrame(o.table), report(py, &o.report)?)))
+        .collect()
 }
 
 /// Add a group column from a crime-type mapping.

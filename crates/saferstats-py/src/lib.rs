@@ -60,6 +60,7 @@ fn _saferstats(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(readers::write_medway_2014, m)?,
         wrap_pyfunction!(readers::london_mps, m)?,
         wrap_pyfunction!(counts::counts, m)?,
+        wrap_pyfunction!(counts::counts_many, m)?,
         wrap_pyfunction!(counts::map_categories, m)?,
         wrap_pyfunction!(counts::all_crime_excluding_asb, m)?,
         wrap_pyfunction!(rates::rates, m)?,
