@@ -374,9 +374,9 @@ impl Inputs {
         }))
     }
 
-    /// The bundled London example (the MPS borough counts, the Metropolitan Police area's
-    /// LAD to CSP to force lookup and the boroughs' populations): the 32 London borough CSPs,
-    /// each bundled file named in the manifest.
+    /// The bundled London example (the MPS borough and ward counts, the Metropolitan Police
+    /// area's LAD to CSP to force lookup and the boroughs' populations): the 32 London borough
+    /// CSPs, each bundled file named in the manifest.
     ///
     /// # Errors
     /// As [`crate::datasets::london_mps`].
@@ -386,8 +386,9 @@ impl Inputs {
     /// ```
     /// use saferstats::assessment::Inputs;
     /// let inputs = Inputs::london_mps()?;
-    /// assert_eq!(inputs.files().len(), 3);
+    /// assert_eq!(inputs.files().len(), 4);
     /// assert!(inputs.files()[0].path.starts_with("bundled:london-mps/"));
+    /// assert_eq!(inputs.files()[3].role, "ward_counts");
     /// # Ok::<(), saferstats::Error>(())
     /// ```
     #[cfg(feature = "datasets")]
@@ -582,6 +583,10 @@ impl Cube {
         })
     }
 }
+
+/// The column of the records holding the headline group (ASB or the rest), for the ward
+/// counts.
+const HEADLINE_GROUP: &str = "_headline_group";
 
 /// Ward counts of the two headline groups, for the hotspots.
 #[derive(Debug, Clone)]
@@ -824,6 +829,17 @@ fn prepare_police_uk(p: &PoliceUkInputs, level: Level) -> Result<Prepared> {
     } else {
         crimes.clone()
     };
+    // The wards need only the two headline groups (ASB and the rest), not every crime type:
+    // a grid of wards x 2 x months instead of wards x 15 x months.
+    let crimes = crimes
+        .lazy()
+        .with_column(
+            when(col("crime_type").eq(lit(ASB)))
+                .then(lit(ASB))
+                .otherwise(lit(ALL_CRIME_EXCLUDING_ASB))
+                .alias(HEADLINE_GROUP),
+        )
+        .collect()?;
     let prepared = PreparedCrimes::new(&crimes, geo)?;
     // Under-published force-months travel with the counts, so every table built from them
     // flags the rows that use those months.
@@ -833,13 +849,12 @@ fn prepare_police_uk(p: &PoliceUkInputs, level: Level) -> Result<Prepared> {
             .by(["crime_type"])
             .coverage(covered.iter().copied())
             .under_published(low()),
-        CountSpec::new(Level::Lsoa, PeriodKind::Month).coverage(covered.iter().copied()),
     ];
     let with_wards = matches!(level, Level::Csp | Level::Lad | Level::Force);
     if with_wards {
         specs.push(
             CountSpec::new(Level::Ward, PeriodKind::Month)
-                .by(["crime_type"])
+                .by([HEADLINE_GROUP])
                 .coverage(covered.iter().copied())
                 .under_published(low()),
         );
@@ -847,15 +862,21 @@ fn prepare_police_uk(p: &PoliceUkInputs, level: Level) -> Result<Prepared> {
     let outs = prepared.counts_many(&specs)?;
     let main = &outs[0];
 
-    // Which areas the data cover: at least half their LSOAs have a row.
-    let lsoa_table = &outs[1].table;
+    // Which areas the data cover: at least half their LSOAs have a row (rows per LSOA counted
+    // straight from the records: no LSOA x month grid).
+    let per_lsoa = crimes
+        .clone()
+        .lazy()
+        .filter(col("lsoa_code").is_not_null())
+        .group_by([col("lsoa_code")])
+        .agg([len().alias("rows")])
+        .collect()?;
     let mut rows_per_lsoa: HashMap<String, i64> = HashMap::new();
-    for (c, n) in strings(lsoa_table, "area_code", "counts")?
-        .into_iter()
-        .zip(ints(lsoa_table, "count", "counts")?)
-    {
+    let lsoa_codes = per_lsoa.column("lsoa_code")?.cast(&DataType::String)?;
+    let lsoa_rows = per_lsoa.column("rows")?.cast(&DataType::Int64)?;
+    for (c, n) in lsoa_codes.str()?.iter().zip(lsoa_rows.i64()?.iter()) {
         if let (Some(c), Some(n)) = (c, n) {
-            *rows_per_lsoa.entry(c).or_default() += n;
+            rows_per_lsoa.insert(c.to_string(), n);
         }
     }
     let gl = strings(&geo.table, "lsoa_code", "geography")?;
@@ -957,7 +978,7 @@ fn prepare_police_uk(p: &PoliceUkInputs, level: Level) -> Result<Prepared> {
     let cube = Cube::build(areas, categories, covered.clone(), rows)?;
 
     let wards = if with_wards {
-        Some(ward_cube(&outs[2].table, geo, level, &cube)?)
+        Some(ward_cube(&outs[1].table, geo, level, &cube)?)
     } else {
         None
     };
@@ -1105,9 +1126,23 @@ fn ward_cube(table: &DataFrame, geo: &Geography, level: Level, cube: &Cube) -> R
             parent.entry(w).or_insert(i);
         }
     }
-    let codes = strings(table, "area_code", "ward counts")?;
-    let names = strings(table, "area_name", "ward counts")?;
-    let types = strings(table, "crime_type", "ward counts")?;
+    // Borrowed strings: the ward table is large (every ward x 2 groups x every month).
+    let text = |name: &str| -> Result<StringChunked> {
+        Ok(table
+            .column(name)
+            .map_err(|_| Error::missing_column("ward counts", name, table))?
+            .cast(&DataType::String)?
+            .str()?
+            .clone())
+    };
+    let (codes, names, types) = (
+        text("area_code")?,
+        text("area_name")?,
+        text(HEADLINE_GROUP)?,
+    );
+    let codes: Vec<Option<&str>> = codes.iter().collect();
+    let names: Vec<Option<&str>> = names.iter().collect();
+    let types: Vec<Option<&str>> = types.iter().collect();
     let month = months(table, "period_start", "ward counts")?;
     let count = ints(table, "count", "ward counts")?;
     let groups: Vec<String> = cube
@@ -1120,21 +1155,19 @@ fn ward_cube(table: &DataFrame, geo: &Geography, level: Level, cube: &Cube) -> R
     let mut wards: Vec<(String, String, usize)> = Vec::new();
     let mut ward_index: HashMap<String, usize> = HashMap::new();
     for (c, n) in codes.iter().zip(&names) {
-        if let Some(c) = c
+        if let Some(c) = *c
             && let Some(&p) = parent.get(c)
             && !ward_index.contains_key(c)
         {
-            ward_index.insert(c.clone(), wards.len());
-            wards.push((c.clone(), n.clone().unwrap_or_default(), p));
+            ward_index.insert(c.to_string(), wards.len());
+            wards.push((c.to_string(), n.unwrap_or_default().to_string(), p));
         }
     }
     let ng = groups.len();
     let n_months = cube.n_months;
     let mut counts = vec![0i64; wards.len() * ng * n_months];
     for i in 0..table.height() {
-        let (Some(c), Some(t), Some(m), Some(n)) =
-            (codes[i].as_deref(), types[i].as_deref(), month[i], count[i])
-        else {
+        let (Some(c), Some(t), Some(m), Some(n)) = (codes[i], types[i], month[i], count[i]) else {
             continue;
         };
         let Some(&w) = ward_index.get(c) else {
