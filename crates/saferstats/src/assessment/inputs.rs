@@ -514,6 +514,16 @@ pub(crate) struct Cube {
 }
 
 impl Cube {
+    /// The headline groups of the cube: the total, and ASB when the data have it.
+    pub fn headline_groups(&self) -> Vec<String> {
+        self.groups
+            .iter()
+            .take(2)
+            .filter(|g| *g == ALL_CRIME_EXCLUDING_ASB || *g == ASB)
+            .cloned()
+            .collect()
+    }
+
     pub fn month(&self, m: usize) -> YearMonth {
         self.first.plus(m as i32)
     }
@@ -1145,13 +1155,7 @@ fn ward_cube(table: &DataFrame, geo: &Geography, level: Level, cube: &Cube) -> R
     let types: Vec<Option<&str>> = types.iter().collect();
     let month = months(table, "period_start", "ward counts")?;
     let count = ints(table, "count", "ward counts")?;
-    let groups: Vec<String> = cube
-        .groups
-        .iter()
-        .take(2)
-        .filter(|g| *g == ALL_CRIME_EXCLUDING_ASB || *g == ASB)
-        .cloned()
-        .collect();
+    let groups = cube.headline_groups();
     let mut wards: Vec<(String, String, usize)> = Vec::new();
     let mut ward_index: HashMap<String, usize> = HashMap::new();
     for (c, n) in codes.iter().zip(&names) {
@@ -1262,13 +1266,7 @@ fn counts_ward_cube(
         .map(|(i, a)| (a.code.as_str(), i))
         .collect();
     let mut parent_of: HashMap<String, Option<usize>> = HashMap::new();
-    let groups: Vec<String> = cube
-        .groups
-        .iter()
-        .take(2)
-        .filter(|g| *g == ALL_CRIME_EXCLUDING_ASB || *g == ASB)
-        .cloned()
-        .collect();
+    let groups = cube.headline_groups();
     let ng = groups.len();
     let covered: BTreeSet<YearMonth> = month.iter().flatten().copied().collect();
     let (Some(&first), Some(&last)) = (covered.first(), covered.last()) else {
