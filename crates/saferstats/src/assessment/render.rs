@@ -249,6 +249,23 @@ impl Assessment {
         self.areas.iter().find(|a| a.area_code == code)
     }
 
+    /// The line under an area's title: level and code, police force area, population.
+    pub(crate) fn about_line(&self, a: &AreaAssessment) -> String {
+        let mut about = format!("{} {}", level_title(self.level), a.area_code);
+        if let Some(f) = &a.force_name {
+            let _ = write!(about, " · police force area: {f}");
+        }
+        if a.population.is_finite() {
+            let _ = write!(
+                about,
+                " · population {} (mid-{})",
+                int(a.population.round() as i64),
+                a.population_year
+            );
+        }
+        about
+    }
+
     pub(crate) fn period_line(&self) -> String {
         let p = &self.period;
         let mut s = format!(
@@ -289,19 +306,7 @@ impl Assessment {
             "# {}: strategic assessment tables, {}\n",
             a.area_name, self.period.label
         );
-        let mut about = format!("{} {}", level_title(self.level), a.area_code);
-        if let Some(f) = &a.force_name {
-            let _ = write!(about, " · police force area: {f}");
-        }
-        if a.population.is_finite() {
-            let _ = write!(
-                about,
-                " · population {} (mid-{})",
-                int(a.population.round() as i64),
-                a.population_year
-            );
-        }
-        let _ = writeln!(md, "{about}  ");
+        let _ = writeln!(md, "{}  ", self.about_line(a));
         let _ = writeln!(md, "Reporting period: {}  ", self.period_line());
         let _ = writeln!(md, "Source: {}\n", self.source.description);
         for g in a.groups.iter().filter(|g| g.kind != GroupKind::CrimeType) {

@@ -9,7 +9,7 @@ use super::charts::{Chart, ChartKind};
 use super::svg::chart_svg;
 use crate::assessment::compute::level_plural;
 use crate::assessment::model::{Assessment, GroupKind};
-use crate::assessment::render::{group_title, int, level_title, pct};
+use crate::assessment::render::{group_title, int, pct};
 use crate::error::{Error, Result};
 
 const STYLE: &str = "
@@ -130,21 +130,10 @@ impl Assessment {
             esc(&a.area_name),
             esc(&self.period.label)
         );
-        let mut about = format!("{} {}", level_title(self.level), esc(&a.area_code));
-        if let Some(f) = &a.force_name {
-            let _ = write!(about, " · police force area: {}", esc(f));
-        }
-        if a.population.is_finite() {
-            let _ = write!(
-                about,
-                " · population {} (mid-{})",
-                int(a.population.round() as i64),
-                a.population_year
-            );
-        }
         let _ = writeln!(
             b,
-            "<p class=\"about\">{about}<br>Reporting period: {}</p>",
+            "<p class=\"about\">{}<br>Reporting period: {}</p>",
+            esc(&self.about_line(a)),
             esc(&self.period_line().replace("**", ""))
         );
         for g in a.groups.iter().filter(|g| g.kind != GroupKind::CrimeType) {
