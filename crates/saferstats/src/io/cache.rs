@@ -285,7 +285,6 @@ fn decode(bytes: &[u8], source: &Fingerprint) -> Option<ParsedFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::source::open_reader;
     use crate::io::street::parse_street;
 
     fn parsed() -> ParsedFile {
@@ -294,11 +293,7 @@ mod tests {
                     a1,2014-01,Kent Police,Kent Police,0.5,51.3,On or near Some Street,E01016120,\
                     Medway 026B,Burglary,Under investigation,\n\
                     ,2014-01,Kent Police,Kent Police,,,No Location,,,Anti-social behaviour,,\n";
-        let src = open_reader(
-            "t.csv".into(),
-            Box::new(Cursor::new(text.as_bytes().to_vec())),
-        );
-        parse_street(src.unwrap()).unwrap()
+        parse_street("t.csv", text.as_bytes()).unwrap()
     }
 
     #[test]

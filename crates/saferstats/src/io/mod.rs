@@ -10,6 +10,7 @@ pub mod cache;
 pub mod ons_lookup;
 pub mod ons_population;
 pub mod police_uk;
+pub(crate) mod records;
 pub(crate) mod source;
 pub mod street;
 pub mod wide_monthly;

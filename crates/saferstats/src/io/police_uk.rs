@@ -36,7 +36,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::{Cursor, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -47,7 +47,7 @@ use crate::error::{Error, Result};
 pub use crate::io::archive::Superseded;
 use crate::io::archive::{self, Source};
 use crate::io::cache::{Cache, Fingerprint, Lookup};
-use crate::io::source::{open_path, open_reader};
+use crate::io::source::{decompressed, read_all};
 use crate::io::street::{DICT_COLUMNS, ParsedFile, empty_parsed, materialise, parse_street};
 use crate::period::YearMonth;
 
@@ -526,8 +526,13 @@ pub fn read_police_uk_from_readers(
     options: &ReadOptions,
 ) -> Result<PoliceUkData> {
     let mut units = Vec::with_capacity(sources.len());
-    for (name, r) in sources {
-        let parsed = parse_street(open_reader(name.clone(), r)?)?;
+    for (name, mut r) in sources {
+        let mut bytes = Vec::new();
+        r.read_to_end(&mut bytes).map_err(|source| Error::Io {
+            path: PathBuf::from(&name),
+            source,
+        })?;
+        let parsed = parse_street(&name, &decompressed(&name, bytes)?)?;
         units.push(Unit {
             name,
             archive: None,
@@ -563,12 +568,12 @@ struct Loaded {
 fn load(source: &Source, cache: Option<&Cache>) -> Result<Loaded> {
     let name = source.display_name();
     let Some(cache) = cache else {
-        let src = match source {
-            Source::File(path) => open_path(path)?,
-            Source::Entry(entry) => open_reader(name, Box::new(Cursor::new(entry.read()?)))?,
+        let bytes = match source {
+            Source::File(path) => read_all(path)?,
+            Source::Entry(entry) => decompressed(&name, entry.read()?)?,
         };
         return Ok(Loaded {
-            parsed: parse_street(src)?,
+            parsed: parse_street(&name, &bytes)?,
             cache: None,
         });
     };
@@ -603,7 +608,7 @@ fn load(source: &Source, cache: Option<&Cache>) -> Result<Loaded> {
         (None, Source::Entry(entry)) => entry.read()?,
         (None, Source::File(path)) => unreachable!("file bytes are read above: {}", path.display()),
     };
-    let parsed = parse_street(open_reader(name, Box::new(Cursor::new(bytes)))?)?;
+    let parsed = parse_street(&name, &decompressed(&name, bytes)?)?;
     let write_error = cache.store(&fingerprint, &parsed).err();
     Ok(Loaded {
         parsed,

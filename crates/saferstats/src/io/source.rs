@@ -105,56 +105,6 @@ impl CsvSource {
         }
     }
 
-    /// Read the next record as raw bytes (no UTF-8 check; see [`CsvSource::record_str`]);
-    /// returns the 1-based line number it started on, or `None` at the end of the data.
-    pub fn next_byte_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>> {
-        let line = self.reader.position().line() + self.line_offset;
-        match self.reader.read_byte_record(record) {
-            Ok(true) => Ok(Some(
-                record
-                    .position()
-                    .map_or(line, |p| p.line() + self.line_offset),
-            )),
-            Ok(false) => Ok(None),
-            Err(e) => Err(self.map_csv_error(e, line)),
-        }
-    }
-
-    /// The fields of a byte record as one validated string (field `i` is
-    /// `&text[record.range(i)]`): UTF-8 is checked once per record, and a failure is the same
-    /// `Encoding` error, naming the line and field, that [`CsvSource::next_record`] raises.
-    pub fn record_str<'r>(&self, record: &'r csv::ByteRecord, line: u64) -> Result<&'r str> {
-        if let Ok(text) = std::str::from_utf8(record.as_slice()) {
-            // Valid as a whole; each field is valid too unless a boundary splits a character.
-            let bounds_ok = (0..record.len()).all(|i| {
-                record
-                    .range(i)
-                    .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
-            });
-            if bounds_ok {
-                return Ok(text);
-            }
-        }
-        let reason = match csv::StringRecord::from_byte_record(record.clone()) {
-            Err(e) => format!("field {} ({})", e.utf8_error().field() + 1, e.utf8_error()),
-            Ok(_) => "a field boundary splits a character".to_string(),
-        };
-        Err(Error::Encoding {
-            source_name: self.name.clone(),
-            line,
-            reason,
-        })
-    }
-
-    /// Position of a column in the header, or a `MissingColumn` error naming it.
-    pub fn column(&self, name: &str) -> Result<usize> {
-        self.find_column(name).ok_or_else(|| Error::MissingColumn {
-            source_name: self.name.clone(),
-            column: name.to_string(),
-            found: self.header.join(", "),
-        })
-    }
-
     /// Position of a column in the header (case-insensitive), if present.
     pub fn find_column(&self, name: &str) -> Option<usize> {
         self.header
@@ -164,13 +114,7 @@ impl CsvSource {
 
     /// A `BadValue` error for this source.
     pub fn bad_value(&self, line: u64, column: &str, value: &str, reason: &str) -> Error {
-        Error::BadValue {
-            source_name: self.name.clone(),
-            line,
-            column: column.to_string(),
-            value: value.to_string(),
-            reason: reason.to_string(),
-        }
+        bad_value(&self.name, line, column, value, reason)
     }
 
     fn map_csv_error(&self, e: csv::Error, line_hint: u64) -> Error {
@@ -200,9 +144,54 @@ impl CsvSource {
     }
 }
 
+/// A file's whole content, gzip-decompressed when it starts with the gzip magic bytes (as
+/// [`open_reader`] detects it), for readers that split records in memory
+/// ([`records`](super::records)).
+pub(crate) fn read_all(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    decompressed(&path.display().to_string(), bytes)
+}
+
+/// `bytes` decompressed if they are gzip, else as they are. A corrupt or truncated stream is
+/// a `Decompression` error naming the line reached.
+pub(crate) fn decompressed(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(6).min(1 << 30));
+    MultiGzDecoder::new(bytes.as_slice())
+        .read_to_end(&mut out)
+        .map_err(|e| Error::Decompression {
+            source_name: name.to_string(),
+            line: memchr::memchr_iter(b'\n', &out).count() as u64 + 1,
+            reason: e.to_string(),
+        })?;
+    Ok(out)
+}
+
+/// A `BadValue` error: the source, line, column, value and why it is refused.
+pub(crate) fn bad_value(
+    source_name: &str,
+    line: u64,
+    column: &str,
+    value: &str,
+    reason: &str,
+) -> Error {
+    Error::BadValue {
+        source_name: source_name.to_string(),
+        line,
+        column: column.to_string(),
+        value: value.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
 /// Parse an optional float: empty means missing; anything else must be a finite number.
 pub(crate) fn parse_optional_f64(
-    source: &CsvSource,
+    source_name: &str,
     line: u64,
     column: &str,
     raw: &str,
@@ -213,7 +202,13 @@ pub(crate) fn parse_optional_f64(
     }
     match raw.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Some(v)),
-        _ => Err(source.bad_value(line, column, raw, "not a finite number")),
+        _ => Err(bad_value(
+            source_name,
+            line,
+            column,
+            raw,
+            "not a finite number",
+        )),
     }
 }
 
@@ -243,25 +238,6 @@ mod tests {
     fn empty_input_is_an_error() {
         assert!(matches!(open_bytes(b""), Err(Error::EmptyFile { .. })));
         assert!(matches!(open_bytes(b"\n"), Err(Error::EmptyFile { .. })));
-    }
-
-    #[test]
-    fn byte_records_validate_utf8_like_string_records() {
-        let mut s = open_bytes(b"A,B\r\n1,caf\xc3\xa9\r\n3,\xff\xfe\r\n\xc3,\xa9\r\n").unwrap();
-        let mut rec = csv::ByteRecord::new();
-        let line = s.next_byte_record(&mut rec).unwrap().unwrap();
-        let text = s.record_str(&rec, line).unwrap();
-        assert_eq!((line, &text[rec.range(1).unwrap()]), (2, "café"));
-        let line = s.next_byte_record(&mut rec).unwrap().unwrap();
-        let err = s.record_str(&rec, line).unwrap_err();
-        assert!(
-            matches!(err, Error::Encoding { line: 3, ref reason, .. } if reason.starts_with("field 2")),
-            "{err}"
-        );
-        // Each field invalid although the bytes joined are valid UTF-8 ("é" split in two).
-        let line = s.next_byte_record(&mut rec).unwrap().unwrap();
-        let err = s.record_str(&rec, line).unwrap_err();
-        assert!(matches!(err, Error::Encoding { line: 4, .. }), "{err}");
     }
 
     #[test]

@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::io::police_uk::{CRIME_TYPES, HISTORICAL_CRIME_TYPES, columns};
-use crate::io::source::{CsvSource, parse_optional_f64};
+use crate::io::records::Records;
+use crate::io::source::{bad_value, parse_optional_f64};
 use crate::period::YearMonth;
 
 /// What one file holds besides its rows; stored with the rows in the read cache.
@@ -149,17 +150,15 @@ impl Dictionary {
 /// One repeated column under construction: positions in the dictionary, null for an empty
 /// (after trimming) value.
 struct DictColumn {
-    name: &'static str,
-    positions: Vec<Option<u32>>,
+    positions: PrimitiveChunkedBuilder<UInt32Type>,
     /// The previous row's value and position: runs of one value skip the hash lookup.
     last: Option<(String, u32)>,
 }
 
 impl DictColumn {
-    fn new(name: &'static str) -> Self {
+    fn new(name: &'static str, capacity: usize) -> Self {
         DictColumn {
-            name,
-            positions: Vec::new(),
+            positions: PrimitiveChunkedBuilder::new(name.into(), capacity),
             last: None,
         }
     }
@@ -184,14 +183,12 @@ impl DictColumn {
                 }
             }
         };
-        self.positions.push(position);
+        self.positions.append_option(position);
         position
     }
 
     fn finish(self) -> Column {
-        UInt32Chunked::from_iter_options(self.name.into(), self.positions.into_iter())
-            .into_series()
-            .into_column()
+        self.positions.finish().into_series().into_column()
     }
 }
 
@@ -204,44 +201,78 @@ fn trim(s: &str) -> &str {
     }
 }
 
-/// Parse one street-level file. Errors name the source, line, column and value.
-pub(crate) fn parse_street(mut src: CsvSource) -> Result<ParsedFile> {
-    if src.find_column("Month").is_none() || src.find_column("Crime type").is_none() {
+/// Position of a header column (case-insensitive), if present.
+fn find_column(header: &[String], name: &str) -> Option<usize> {
+    header.iter().position(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// Position of a header column, or a `MissingColumn` error naming it.
+fn column(source_name: &str, header: &[String], name: &str) -> Result<usize> {
+    find_column(header, name).ok_or_else(|| Error::MissingColumn {
+        source_name: source_name.to_string(),
+        column: name.to_string(),
+        found: header.join(", "),
+    })
+}
+
+/// Rows a file of `bytes` bytes probably holds (police.uk lines are 150-250 bytes), to size
+/// the columns once instead of growing them.
+fn expected_rows(bytes: usize) -> usize {
+    (bytes / 160).min(1 << 24)
+}
+
+/// Parse one street-level file (plain bytes: see [`decompressed`](super::source::decompressed)).
+/// Errors name the source, line, column and value.
+pub(crate) fn parse_street(name: &str, bytes: &[u8]) -> Result<ParsedFile> {
+    let mut records = Records::new(name, bytes);
+    let header: Vec<String> = match records.next_record()? {
+        Some(first) if (0..first.len()).any(|i| !first.field(i).trim().is_empty()) => (0..first
+            .len())
+            .map(|i| first.field(i).trim().to_string())
+            .collect(),
+        _ => {
+            return Err(Error::EmptyFile {
+                source_name: name.to_string(),
+            });
+        }
+    };
+    if find_column(&header, "Month").is_none() || find_column(&header, "Crime type").is_none() {
         return Err(Error::UnexpectedHeader {
-            source_name: src.name.clone(),
+            source_name: name.to_string(),
             reason: format!(
                 "not a data.police.uk street-level file (needs 'Month' and 'Crime type'); \
                  header was [{}]",
-                src.header.join(", ")
+                header.join(", ")
             ),
         });
     }
     // Columns are looked up in the order the reader has always used, so a header missing
     // several names the same one first.
-    let month_ix = src.column("Month")?;
-    let lon_ix = src.column("Longitude")?;
-    let lat_ix = src.column("Latitude")?;
-    let id_ix = src.column("Crime ID")?;
+    let month_ix = column(name, &header, "Month")?;
+    let lon_ix = column(name, &header, "Longitude")?;
+    let lat_ix = column(name, &header, "Latitude")?;
+    let id_ix = column(name, &header, "Crime ID")?;
     let mut dict_ix = Vec::with_capacity(DICT_FIELDS.len());
-    for (name, _, required) in DICT_FIELDS {
+    for (field, _, required) in DICT_FIELDS {
         dict_ix.push(if required {
-            Some(src.column(name)?)
+            Some(column(name, &header, field)?)
         } else {
-            src.find_column(name)
+            find_column(&header, field)
         });
     }
 
-    let mut crime_id = StringChunkedBuilder::new(columns::CRIME_ID.into(), 1024);
+    let capacity = expected_rows(bytes.len());
+    let mut crime_id = StringChunkedBuilder::new(columns::CRIME_ID.into(), capacity);
     let mut dictionary = Dictionary::default();
     let mut dicts: Vec<DictColumn> = DICT_FIELDS
         .iter()
-        .map(|(_, out, _)| DictColumn::new(out))
+        .map(|(_, out, _)| DictColumn::new(out, capacity))
         .collect();
-    let mut month_days: Vec<i32> = Vec::new();
-    let mut lon = Vec::new();
-    let mut lat = Vec::new();
-    let mut no_location = Vec::new();
-    let mut unknown = Vec::new();
+    let mut month_days: Vec<i32> = Vec::with_capacity(capacity);
+    let mut lon = PrimitiveChunkedBuilder::<Float64Type>::new(columns::LONGITUDE.into(), capacity);
+    let mut lat = PrimitiveChunkedBuilder::<Float64Type>::new(columns::LATITUDE.into(), capacity);
+    let mut no_location = Vec::with_capacity(capacity);
+    let mut unknown = Vec::with_capacity(capacity);
     // Per dictionary position used as a crime type: whether it is unknown, and its rows.
     let mut crime_types: BTreeMap<u32, (bool, u64)> = BTreeMap::new();
     let mut last_type: Option<(u32, bool)> = None;
@@ -250,18 +281,18 @@ pub(crate) fn parse_street(mut src: CsvSource) -> Result<ParsedFile> {
     let mut months = BTreeSet::new();
     let mut last_month: Option<(String, YearMonth)> = None;
 
-    let n_fields = src.header.len();
-    let mut rec = csv::ByteRecord::new();
+    let n_fields = header.len();
     let mut rows_read = 0u64;
-    while let Some(line) = src.next_byte_record(&mut rec)? {
-        let text = src.record_str(&rec, line)?;
-        let field = |i: usize| &text[rec.range(i).expect("index below the record length")];
+    while let Some(rec) = records.next_record()? {
+        let line = rec.line;
+        let field = |i: usize| rec.field(i);
         if rec.len() == 1 && trim(field(0)).is_empty() {
             continue; // blank line
         }
         if rec.len() != n_fields {
             let fields: Vec<&str> = (0..rec.len()).map(field).collect();
-            return Err(src.bad_value(
+            return Err(bad_value(
+                name,
                 line,
                 "(row)",
                 &fields.join(","),
@@ -279,22 +310,33 @@ pub(crate) fn parse_street(mut src: CsvSource) -> Result<ParsedFile> {
                         Error::InvalidParameter { reason, .. } => reason,
                         other => other.to_string(),
                     };
-                    src.bad_value(line, "Month", raw_month, &reason)
+                    bad_value(name, line, "Month", raw_month, &reason)
                 })?;
                 months.insert(month);
                 last_month = Some((raw_month.to_string(), month));
                 month
             }
         };
-        let x = parse_optional_f64(&src, line, "Longitude", field(lon_ix))?;
-        let y = parse_optional_f64(&src, line, "Latitude", field(lat_ix))?;
+        let x = parse_optional_f64(name, line, "Longitude", field(lon_ix))?;
+        let y = parse_optional_f64(name, line, "Latitude", field(lat_ix))?;
         if x.is_some_and(|v| !(-180.0..=180.0).contains(&v)) {
-            return Err(src.bad_value(line, "Longitude", field(lon_ix), "outside -180..180"));
+            return Err(bad_value(
+                name,
+                line,
+                "Longitude",
+                field(lon_ix),
+                "outside -180..180",
+            ));
         }
         if y.is_some_and(|v| !(-90.0..=90.0).contains(&v)) {
-            return Err(src.bad_value(line, "Latitude", field(lat_ix), "outside -90..90"));
+            return Err(bad_value(
+                name,
+                line,
+                "Latitude",
+                field(lat_ix),
+                "outside -90..90",
+            ));
         }
-
         let id = trim(field(id_ix));
         if id.is_empty() {
             crime_id.append_null();
@@ -332,8 +374,8 @@ pub(crate) fn parse_street(mut src: CsvSource) -> Result<ParsedFile> {
             forces.insert(p);
         }
         month_days.push(month.to_epoch_days());
-        lon.push(x);
-        lat.push(y);
+        lon.append_option(x);
+        lat.append_option(y);
         no_location.push(x.is_none() || y.is_none() || positions[LSOA_CODE].is_none());
         unknown.push(is_unknown);
     }
@@ -362,8 +404,8 @@ pub(crate) fn parse_street(mut src: CsvSource) -> Result<ParsedFile> {
     cols.push(crime_id.finish().into_series().into_column());
     cols.push(Column::new(columns::MONTH.into(), month_days).cast(&DataType::Date)?);
     cols.extend(dict_columns.by_ref().take(2)); // reported_by, falls_within
-    cols.push(Column::new(columns::LONGITUDE.into(), lon));
-    cols.push(Column::new(columns::LATITUDE.into(), lat));
+    cols.push(lon.finish().into_series().into_column());
+    cols.push(lat.finish().into_series().into_column());
     cols.extend(dict_columns); // location .. context
     cols.push(Column::new(columns::NO_LOCATION.into(), no_location));
     cols.push(Column::new(columns::UNKNOWN_CRIME_TYPE.into(), unknown));
