@@ -111,10 +111,8 @@ impl<'a> Records<'a> {
         let mut field_start = 0;
         let mut in_quotes = false;
         let mut at_field_start = true;
-        loop {
-            let Some(&b) = data.get(i) else {
-                break; // end of data ends the record (an unclosed quote runs to the end)
-            };
+        // The end of the data ends the record (an unclosed quote runs to the end).
+        while let Some(&b) = data.get(i) {
             i += 1;
             if in_quotes {
                 match b {
