@@ -47,7 +47,7 @@ use crate::error::{Error, Result};
 pub use crate::io::archive::Superseded;
 use crate::io::archive::{self, Source};
 use crate::io::cache::{Cache, Fingerprint, Lookup};
-use crate::io::source::{decompressed, read_all};
+use crate::io::source::decompressed;
 use crate::io::street::{DICT_COLUMNS, ParsedFile, empty_parsed, materialise, parse_street};
 use crate::period::YearMonth;
 
@@ -564,16 +564,52 @@ struct Loaded {
     cache: Option<CacheUse>,
 }
 
+thread_local! {
+    /// Each thread's buffer for the file it is parsing, kept between files: a fresh buffer per
+    /// file would make the kernel zero about as many new pages as the data has bytes (2.5 GB
+    /// for two national years), which cost more than the parsing itself on the machine of
+    /// `benchmarks/BENCHMARKS.md`.
+    static FILE_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Largest buffer a thread keeps between files (a bigger file's buffer is released after it).
+const KEPT_BUFFER_BYTES: usize = 256 << 20;
+
+/// Run `f` on a file's bytes (gzip decompressed), read into this thread's reused buffer.
+fn with_file_bytes<T>(path: &Path, f: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+    FILE_BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        let io = |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map_or(0, |m| m.len() as usize);
+        buffer.reserve(size);
+        file.read_to_end(buffer).map_err(io)?;
+        let result = if buffer.starts_with(&[0x1f, 0x8b]) {
+            let name = path.display().to_string();
+            f(&decompressed(&name, std::mem::take(buffer))?)
+        } else {
+            f(buffer)
+        };
+        if buffer.capacity() > KEPT_BUFFER_BYTES {
+            *buffer = Vec::new();
+        }
+        result
+    })
+}
+
 /// Parse one source, or read it from the cache.
 fn load(source: &Source, cache: Option<&Cache>) -> Result<Loaded> {
     let name = source.display_name();
     let Some(cache) = cache else {
-        let bytes = match source {
-            Source::File(path) => read_all(path)?,
-            Source::Entry(entry) => decompressed(&name, entry.read()?)?,
+        let parsed = match source {
+            Source::File(path) => with_file_bytes(path, |bytes| parse_street(&name, bytes))?,
+            Source::Entry(entry) => parse_street(&name, &decompressed(&name, entry.read()?)?)?,
         };
         return Ok(Loaded {
-            parsed: parse_street(&name, &bytes)?,
+            parsed,
             cache: None,
         });
     };
@@ -731,14 +767,9 @@ const ISSUES: [RowIssue; 3] = [
     RowIssue::UnknownCrimeType,
 ];
 
-/// Split one unit's rows into kept and set aside (both still holding dictionary positions,
-/// shifted by `offset`: the unit's place in the combined dictionary of the read).
-fn split(
-    frame: DataFrame,
-    offset: u32,
-    duplicates: &[u32],
-    options: &ReadOptions,
-) -> Result<Split> {
+/// Split one unit's rows into kept and set aside (both still holding positions in the unit's
+/// own dictionary).
+fn split(frame: DataFrame, duplicates: &[u32], options: &ReadOptions) -> Result<Split> {
     let height = frame.height();
     let mut duplicate = vec![false; height];
     for &row in duplicates {
@@ -779,12 +810,6 @@ fn split(
         at,
         Column::new(columns::DUPLICATE_CRIME_ID.into(), duplicate),
     )?;
-    if offset > 0 {
-        for name in DICT_COLUMNS {
-            let shifted = full.column(name)?.u32()? + offset;
-            full.with_column(shifted.into_column())?;
-        }
-    }
     let (kept, mut set_aside) = if rows_kept == height as u64 {
         let none = full.clear();
         (full, none)
@@ -805,8 +830,9 @@ fn split(
 
 /// Stack frames (in order, all with the same columns) into one single-chunk frame. One column
 /// at a time is made contiguous and its parts dropped, so the peak is the frames plus one or two
-/// columns rather than twice the frames.
-fn stack(frames: Vec<DataFrame>) -> Result<DataFrame> {
+/// columns rather than twice the frames. The dictionary columns are shifted by each frame's
+/// `offsets` entry (its place in the read's combined dictionary) as they are copied.
+fn stack(frames: Vec<DataFrame>, offsets: &[u32]) -> Result<DataFrame> {
     let height = frames.iter().map(DataFrame::height).sum();
     let width = frames.first().map_or(0, DataFrame::width);
     let mut parts: Vec<Vec<Column>> = (0..width)
@@ -820,6 +846,9 @@ fn stack(frames: Vec<DataFrame>) -> Result<DataFrame> {
     let columns = parts
         .into_par_iter()
         .map(|parts| {
+            if DICT_COLUMNS.contains(&parts[0].name().as_str()) {
+                return stack_positions(&parts, offsets, height);
+            }
             let mut parts = parts.into_iter();
             let mut column = parts.next().expect("at least one frame");
             for part in parts {
@@ -829,6 +858,28 @@ fn stack(frames: Vec<DataFrame>) -> Result<DataFrame> {
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(DataFrame::new(height, columns)?)
+}
+
+/// Dictionary positions of several units as one column, each unit's shifted by its offset, in
+/// one pass and one allocation.
+fn stack_positions(parts: &[Column], offsets: &[u32], height: usize) -> Result<Column> {
+    let mut values: Vec<u32> = Vec::with_capacity(height);
+    let mut validity = polars_arrow::bitmap::MutableBitmap::with_capacity(height);
+    for (part, &offset) in parts.iter().zip(offsets) {
+        for array in part.u32()?.downcast_iter() {
+            values.extend(array.values().iter().map(|v| v.wrapping_add(offset)));
+            match array.validity() {
+                Some(bits) => validity.extend_from_bitmap(bits),
+                None => validity.extend_constant(array.len(), true),
+            }
+        }
+    }
+    let array = polars_arrow::array::PrimitiveArray::new(
+        polars_arrow::datatypes::ArrowDataType::UInt32,
+        values.into(),
+        validity.into(),
+    );
+    Ok(UInt32Chunked::with_chunk(parts[0].name().clone(), array).into_column())
 }
 
 /// Order the units, find duplicate Crime IDs across them, split each into kept and set-aside
@@ -889,9 +940,8 @@ fn assemble(
         .unzip();
     let splits = frames
         .into_par_iter()
-        .zip(offsets)
         .zip(&duplicates)
-        .map(|((frame, offset), dups)| split(frame, offset, dups, options))
+        .map(|(frame, dups)| split(frame, dups, options))
         .collect::<Result<Vec<_>>>()?;
     let mut report = ReadReport {
         superseded,
@@ -945,8 +995,8 @@ fn assemble(
     debug_assert_eq!(report.rows_read, report.rows_kept + report.rows_set_aside);
     // Stacked on their positions, then turned into strings in one pass per column.
     let (crimes, set_aside) = rayon::join(
-        || materialise(&stack(kept)?, &dictionary),
-        || materialise(&stack(set_aside)?, &dictionary),
+        || materialise(&stack(kept, &offsets)?, &dictionary),
+        || materialise(&stack(set_aside, &offsets)?, &dictionary),
     );
     Ok(PoliceUkData {
         crimes: crimes?,

@@ -144,17 +144,6 @@ impl CsvSource {
     }
 }
 
-/// A file's whole content, gzip-decompressed when it starts with the gzip magic bytes (as
-/// [`open_reader`] detects it), for readers that split records in memory
-/// ([`records`](super::records)).
-pub(crate) fn read_all(path: &Path) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    decompressed(&path.display().to_string(), bytes)
-}
-
 /// `bytes` decompressed if they are gzip, else as they are. A corrupt or truncated stream is
 /// a `Decompression` error naming the line reached.
 pub(crate) fn decompressed(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
