@@ -50,6 +50,7 @@ use crate::period::{RecordingBreak, caveats_for};
 use crate::schema::{AREA_CODE, COUNT, Keys};
 use crate::stats::intervals::validate_confidence;
 use crate::stats::rate_ratio::{PoissonTest, RateTest, compare_poisson_rates_matched};
+use rayon::prelude::*;
 
 /// Which earlier period each row is compared with.
 ///
@@ -659,39 +660,47 @@ fn change_rows(
         Vec::with_capacity(n),
     );
     let (mut methods, mut dispersions) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for (&i, &j) in cur_rows.iter().zip(&prev_rows) {
+    let exposure = |k: usize| -> f64 {
+        let months = covered[k] as f64;
+        match &population {
+            Some(pop) => pop[k] * months / 12.0,
+            None => months,
+        }
+    };
+    let phi_of = |i: usize| match phis.map(|p| &p[i]) {
+        None | Some(Err(_)) => spec.dispersion,
+        Some(Ok(phi)) => *phi,
+    };
+    // The tests, in parallel (the exact ones sum binomial tails: most of the time here). The
+    // p-value and the interval come from one statistic (counts are whole, finite and
+    // non-negative: check_counts).
+    let tests: Vec<RateTest> = cur_rows
+        .par_iter()
+        .zip(&prev_rows)
+        .with_min_len(64)
+        .map(|(&i, &j)| {
+            let i = i as usize;
+            compare_poisson_rates_matched(
+                y[i] as u64,
+                exposure(i),
+                y[j] as u64,
+                exposure(j),
+                spec.method,
+                confidence,
+                phi_of(i),
+            )
+        })
+        .collect();
+    for ((&i, &j), r) in cur_rows.iter().zip(&prev_rows).zip(tests) {
         let i = i as usize;
-        let exposure = |k: usize| -> f64 {
-            let months = covered[k] as f64;
-            match &population {
-                Some(pop) => pop[k] * months / 12.0,
-                None => months,
-            }
-        };
         let (x1, x0) = (exposure(i), exposure(j));
         let mut f: Vec<String> = Vec::new();
-        let phi = match phis.map(|p| &p[i]) {
-            None => spec.dispersion,
-            Some(Ok(phi)) => *phi,
-            Some(Err(why)) => {
-                f.push(format!(
-                    "dispersion {} used ({why})",
-                    trim_float(spec.dispersion.max(1.0))
-                ));
-                spec.dispersion
-            }
-        };
-        // The p-value and the interval come from one statistic (counts are whole, finite and
-        // non-negative: check_counts).
-        let r: RateTest = compare_poisson_rates_matched(
-            y[i] as u64,
-            x1,
-            y[j] as u64,
-            x0,
-            spec.method,
-            confidence,
-            phi,
-        );
+        if let Some(Err(why)) = phis.map(|p| &p[i]) {
+            f.push(format!(
+                "dispersion {} used ({why})",
+                trim_float(spec.dispersion.max(1.0))
+            ));
+        }
         let significant = r
             .p_value
             .is_finite()

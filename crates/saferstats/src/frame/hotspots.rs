@@ -28,6 +28,7 @@
 use std::collections::{HashMap, HashSet};
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -267,7 +268,16 @@ pub fn hotspots(
     let (mut g0, mut g1, mut g2, mut g3, mut g4) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut top_names = Vec::new();
-    for g in &groups {
+    // The Poisson null share and the baseline Gini share one set of expected order statistics
+    // (the costly part, growing with the counts): computed once per group, groups in parallel.
+    let nulls: Vec<(f64, f64)> = groups
+        .par_iter()
+        .map(|g| {
+            let c: Vec<f64> = g.iter().map(|&i| y[i]).collect();
+            poisson_null_and_baseline_gini(&c, spec.top)
+        })
+        .collect();
+    for (g, &(null_share, baseline_gini)) in groups.iter().zip(&nulls) {
         let c: Vec<f64> = g.iter().map(|&i| y[i]).collect();
         let k: Vec<&str> = g.iter().map(|&i| codes[i].as_str()).collect();
         let total: f64 = c.iter().sum();
@@ -308,9 +318,6 @@ pub fn hotspots(
             held / total
         });
         prev_shares.push(prev_share.filter(|v| v.is_finite()));
-        // The Poisson null share and the baseline Gini share one set of expected order
-        // statistics (the costly part): computed once.
-        let (null_share, baseline_gini) = poisson_null_and_baseline_gini(&c, spec.top);
         null_shares.push((total > 0.0).then_some(null_share));
         let t = areas_holding(&c);
         let finite = |v: f64| v.is_finite().then_some(v);
