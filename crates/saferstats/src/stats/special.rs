@@ -980,6 +980,12 @@ fn beta_solve(p: f64, q: f64, a: f64, b: f64, start: f64) -> (f64, f64) {
             lo = t;
         }
         let step = g / gprime;
+        // A correction below rounding is convergence. (Tested before the bracket: the root
+        // can sit on the bracket's end, where `t - step` rounds to it, and bisecting from
+        // there would halve the gap some 50 times.)
+        if step.abs() <= 2.0 * f64::EPSILON * t {
+            return (t, 1.0 - t);
+        }
         let mut next = t - step;
         if !(next > lo && next < hi && step.is_finite()) {
             next = bisect(lo, hi, t);
@@ -1794,3 +1800,4 @@ mod tests {
         assert!((r - 0.7).abs() < 1e-15);
     }
 }
+
