@@ -784,6 +784,10 @@ fn gamma_quantile_pq(p: f64, q: f64, a: f64) -> f64 {
             lo = x;
         }
         let step = g / gprime;
+        // A correction below rounding is convergence (as in `beta_solve`).
+        if step.abs() <= 2.0 * f64::EPSILON * x {
+            return x;
+        }
         let mut next = x - step;
         if !(next > lo && next < hi && step.is_finite()) {
             next = bisect(lo, hi, x);
