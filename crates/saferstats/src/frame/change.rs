@@ -42,7 +42,7 @@ use crate::error::{Error, Result};
 use crate::frame::Output;
 use crate::frame::dispersion::series_dispersion;
 use crate::frame::table::{
-    check_counts, check_rows_unique, checked_coverage, thousands, under_published,
+    check_counts, check_rows_unique, checked_coverage, row_groups, thousands, under_published,
     under_published_flag,
 };
 use crate::period::YearMonth;
@@ -571,15 +571,18 @@ fn change_rows(
         Err(_) => None,
     };
     let keys = spec.keys.series();
-    let key_cols: Vec<Vec<Option<String>>> = keys
-        .iter()
-        .map(|k| strings(counts, k))
-        .collect::<Result<_>>()?;
-    let key_of =
-        |i: usize| -> Vec<Option<String>> { key_cols.iter().map(|c| c[i].clone()).collect() };
-    let mut index: HashMap<(Vec<Option<String>>, YearMonth, u32), usize> = HashMap::new();
+    // Each row's series (its key values) as a number, from polars' hash group-by, so the
+    // earlier period is found without building a key of strings per row.
+    let mut series = vec![0u32; counts.height()];
+    for (id, rows) in row_groups(counts, &keys)?.into_iter().enumerate() {
+        for row in rows {
+            series[row] = id as u32;
+        }
+    }
+    let mut index: PlHashMap<(u32, YearMonth, u32), usize> =
+        PlHashMap::with_capacity(counts.height());
     for i in 0..counts.height() {
-        index.insert((key_of(i), start[i], expected[i]), i);
+        index.insert((series[i], start[i], expected[i]), i);
     }
     let mut report = ChangeReport {
         keys: spec.keys.clone(),
@@ -598,7 +601,7 @@ fn change_rows(
         if back == 0 {
             return Err(Error::param("compare", "months earlier must be at least 1"));
         }
-        let Some(&j) = index.get(&(key_of(i), s.plus(-(back as i32)), expected[i])) else {
+        let Some(&j) = index.get(&(series[i], s.plus(-(back as i32)), expected[i])) else {
             report.without_earlier_period += 1;
             continue;
         };

@@ -1804,4 +1804,3 @@ mod tests {
         assert!((r - 0.7).abs() < 1e-15);
     }
 }
-
