@@ -419,8 +419,8 @@ pub fn attach_population(
             _ => {}
         }
     }
-    let used_years: BTreeSet<i32> = years.iter().flatten().collect();
-    let counted: BTreeSet<&str> = areas.iter().flatten().collect();
+    let used_years: PlHashSet<i32> = years.iter().flatten().collect();
+    let counted: PlHashSet<&str> = areas.iter().flatten().collect();
     let mut without = BTreeSet::new();
     let pa = pop_frame.column("__pop_area")?.str()?;
     let py = pop_frame.column("population_year")?.i32()?;
@@ -432,7 +432,15 @@ pub fn attach_population(
             without.insert(a.to_string());
         }
     }
+    drop(counted);
     Ok((joined, without.into_iter().collect()))
+}
+
+/// The distinct values, sorted (hashed first: the rows repeat a few values).
+fn sorted_distinct<T: Ord + std::hash::Hash + Eq>(values: impl Iterator<Item = T>) -> Vec<T> {
+    let mut distinct: Vec<T> = values.collect::<PlHashSet<T>>().into_iter().collect();
+    distinct.sort_unstable();
+    distinct
 }
 
 fn column_f64_or_str(df: &DataFrame, name: &str) -> Result<()> {
@@ -697,23 +705,15 @@ pub fn rates(
     let report = RateReport {
         keys: spec.keys.clone(),
         rows: h as u64,
-        population_years: joined
-            .column("population_year")?
-            .i32()?
-            .iter()
-            .flatten()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
-        population_sources: joined
-            .column("population_source")?
-            .str()?
-            .iter()
-            .flatten()
-            .map(str::to_string)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
+        population_years: sorted_distinct(
+            joined.column("population_year")?.i32()?.iter().flatten(),
+        ),
+        population_sources: sorted_distinct(
+            joined.column("population_source")?.str()?.iter().flatten(),
+        )
+        .into_iter()
+        .map(str::to_string)
+        .collect(),
         areas_without_counts,
         partial_period_rows: partial_rows,
         annualised_rows,
