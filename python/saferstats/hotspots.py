@@ -31,6 +31,7 @@ def hotspots(
     previous: Union[CountResult, Any, None] = None,
     top: int = 5,
     keys: Optional[Sequence[str]] = None,
+    poisson_null: bool = True,
 ) -> HotspotResult:
     """Rank areas and measure concentration in every group (e.g. crime type x period).
 
@@ -41,6 +42,10 @@ def hotspots(
     the top N would hold if every area had the same expected count), the number and fraction
     of areas holding 25% and 50% of incidents, and the Gini family: standard, small-sample
     corrected, generalised for sparse data (Bernasco & Steenbeek 2017) and Poisson-baseline.
+
+    ``poisson_null=False`` skips ``poisson_null_share`` and ``gini_poisson_baseline`` (left
+    null): their exact expected order statistics cost time that grows with the counts, about
+    0.1 ms a group at a few hundred crimes per area.
 
     Examples
     --------
@@ -57,7 +62,8 @@ def hotspots(
     """
     frame, keys = table_and_keys(counts, "counts", keys)
     prev = table_and_keys(previous, "previous")[0] if previous is not None else None
-    ranking, summary, report = _rs.hotspots(frame, prev, {"top": _top(top), "keys": keys})
+    spec = {"top": _top(top), "keys": keys, "poisson_null": bool(poisson_null)}
+    ranking, summary, report = _rs.hotspots(frame, prev, spec)
     return HotspotResult(ranking=ranking, summary=summary, report=HotspotReport.from_core(report))
 
 

@@ -96,3 +96,16 @@ def test_single_area_hotspot_is_well_defined(medway):
     s = ss.hotspots(c, top=5).summary.row(0, named=True)
     assert s["areas"] == 1
     assert s["top_share"] == 1.0
+
+
+def test_hotspots_without_the_poisson_null(medway):
+    c = ss.counts(
+        medway.crimes, medway.geography, level="ward", by=["crime_type"], period="calendar_year"
+    )
+    full = ss.hotspots(c, top=5)
+    quick = ss.hotspots(c, top=5, poisson_null=False)
+    skipped = ["poisson_null_share", "gini_poisson_baseline"]
+    assert quick.summary.select(skipped).null_count().row(0) == (quick.summary.height,) * 2
+    assert full.summary.select(skipped).null_count().row(0) != (full.summary.height,) * 2
+    assert quick.summary.drop(skipped).equals(full.summary.drop(skipped))
+    assert quick.ranking.equals(full.ranking)

@@ -506,7 +506,11 @@ fn change_spec(method: PoissonTest, exposure_adjust: bool, compare: Compare) -> 
 }
 
 fn hotspot_spec(top: usize) -> HotspotSpec {
-    HotspotSpec { top, keys: keys() }
+    HotspotSpec {
+        top,
+        keys: keys(),
+        ..HotspotSpec::default()
+    }
 }
 
 fn compare_kind() -> impl Strategy<Value = Compare> {

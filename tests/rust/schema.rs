@@ -211,6 +211,30 @@ fn an_unknown_column_never_becomes_a_key() {
 }
 
 #[test]
+fn hotspots_without_the_poisson_null_leave_only_its_two_columns_null() {
+    let (table, keys) = ward_counts();
+    let with = HotspotSpec {
+        keys: keys.clone(),
+        ..HotspotSpec::default()
+    };
+    let without = HotspotSpec {
+        poisson_null: false,
+        ..with.clone()
+    };
+    let a = hotspots(&table, None, &with).unwrap();
+    let b = hotspots(&table, None, &without).unwrap();
+    assert!(a.ranking.equals_missing(&b.ranking));
+    let skipped = ["poisson_null_share", "gini_poisson_baseline"];
+    for name in skipped {
+        let column = b.summary.column(name).unwrap();
+        assert_eq!(column.null_count(), column.len(), "{name}");
+        assert!(a.summary.column(name).unwrap().null_count() < column.len());
+    }
+    let rest = |df: &DataFrame| df.drop_many(skipped);
+    assert!(rest(&a.summary).equals_missing(&rest(&b.summary)));
+}
+
+#[test]
 fn phe_columns_do_not_change_the_comparisons() {
     let a = annual();
     let keys = Keys::by(["crime_type"]);

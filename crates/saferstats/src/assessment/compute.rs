@@ -806,6 +806,7 @@ pub fn assessment_with_progress(
                 &HotspotSpec {
                     top: spec.top,
                     keys: Keys::by([parent_col, CRIME_GROUP]),
+                    ..HotspotSpec::default()
                 },
             )?)
         }
