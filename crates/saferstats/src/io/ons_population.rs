@@ -321,7 +321,14 @@ fn population_from_source(
 
 fn population_value(src: &CsvSource, line: u64, index: usize, raw: &str) -> Result<f64> {
     let column = &src.header[index];
-    let cleaned = raw.trim().replace(',', "");
+    // Thousands separators ("1,234") are dropped; nearly every value has none, and is parsed
+    // without a copy.
+    let trimmed = raw.trim();
+    let cleaned: std::borrow::Cow<str> = if trimmed.contains(',') {
+        trimmed.replace(',', "").into()
+    } else {
+        trimmed.into()
+    };
     if cleaned.is_empty() {
         return Err(src.bad_value(line, column, raw, "missing population"));
     }
