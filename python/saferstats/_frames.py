@@ -105,7 +105,7 @@ def as_strings(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
 
 
 def as_month_dates(frame: pl.DataFrame, column: str = "month") -> pl.DataFrame:
-    """Make ``column`` a ``Date`` at the first of its month.
+    """Make ``column`` a ``Date`` (the core counts any day in its month).
 
     Accepts ``Date``, ``Datetime`` and ``YYYY-MM`` strings; anything else is a
     :class:`ColumnError`.
@@ -124,7 +124,7 @@ def as_month_dates(frame: pl.DataFrame, column: str = "month") -> pl.DataFrame:
         raise ColumnError(
             f"column '{column}' must be a Date, Datetime or YYYY-MM text; got {dtype}"
         )
-    return frame.with_columns(expr.dt.truncate("1mo").alias(column))
+    return frame if dtype == pl.Date else frame.with_columns(expr.alias(column))
 
 
 def table_and_keys(

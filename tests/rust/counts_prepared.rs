@@ -493,12 +493,28 @@ fn edge_cases_equal_the_reference() {
     assert_eq!(prepared.rows_outside_geography(), 1);
 
     // Ward by calendar year, worked by hand: W1 (L2) has one row in 2014 and one in 2015; W2
-    // (L1, L3) has two rows in 2014 (the row dated mid-month and the row without a month match
-    // no period) and appears under both its names; W3 (L5) has one. L4 has no ward and L9 is
-    // not in the geography.
+    // (L1, L3) has three rows in 2014 (the row dated mid-month counts in its month; the row
+    // without a month matches no period) and appears under both its names; W3 (L5) has one.
+    // L4 has no ward and L9 is not in the geography. The reference joined on first-of-month
+    // dates, so it is given the dates truncated to their month.
     let spec = CountSpec::new(Level::Ward, PeriodKind::CalendarYear);
     let (t, r) = pair(prepared.counts(&spec).unwrap());
-    let want = reference::counts(&crimes, &geo, &spec).unwrap();
+    let mut truncated = crimes.clone();
+    truncated
+        .with_column(date(&[
+            Some("2014-01-01"),
+            Some("2014-01-01"),
+            Some("2014-02-01"),
+            Some("2014-02-01"),
+            None,
+            Some("2014-03-01"),
+            Some("2014-03-01"),
+            Some("2014-04-01"),
+            Some("2015-01-01"),
+            Some("2014-01-01"),
+        ]))
+        .unwrap();
+    let want = reference::counts(&truncated, &geo, &spec).unwrap();
     assert_same(&(t.clone(), r.clone()), &want, "worked example");
     let count: Vec<i64> = t
         .column("count")
@@ -507,7 +523,7 @@ fn edge_cases_equal_the_reference() {
         .unwrap()
         .into_no_null_iter()
         .collect();
-    assert_eq!(count, [1, 1, 2, 0, 2, 0, 1, 0]);
+    assert_eq!(count, [1, 1, 3, 0, 3, 0, 1, 0]);
     let names: Vec<Option<&str>> = t
         .column("area_name")
         .unwrap()
@@ -528,7 +544,7 @@ fn edge_cases_equal_the_reference() {
         (r.rows_in, r.rows_without_lsoa, r.rows_outside_geography),
         (10, 1, 2)
     );
-    assert_eq!((r.rows_counted, r.rows_outside_periods), (5, 2));
+    assert_eq!((r.rows_counted, r.rows_outside_periods), (6, 1));
     assert_eq!(
         r.lsoas_outside_geography.keys().collect::<Vec<_>>(),
         ["L4", "L9"]
@@ -552,7 +568,7 @@ fn edge_cases_equal_the_reference() {
     for period in PERIODS {
         for by in [vec![], vec!["crime_type"], vec!["crime_type", "priority"]] {
             let spec = CountSpec::new(Level::Ward, period).by(by);
-            let want = reference::counts(&crimes, &int_wards, &spec).unwrap();
+            let want = reference::counts(&truncated, &int_wards, &spec).unwrap();
             assert_same(
                 &pair(int_prepared.counts(&spec).unwrap()),
                 &want,
@@ -583,7 +599,7 @@ fn edge_cases_equal_the_reference() {
                         spec = spec.coverage(c.iter().copied());
                     }
                     let what = format!("{} x {period:?} x {by:?} x {cov:?}", level.name());
-                    let want = reference::counts(&crimes, &geo, &spec).unwrap();
+                    let want = reference::counts(&truncated, &geo, &spec).unwrap();
                     assert_same(&pair(prepared.counts(&spec).unwrap()), &want, &what);
                 }
             }
@@ -591,7 +607,7 @@ fn edge_cases_equal_the_reference() {
     }
     // Empty coverage: no periods, every placed row outside them.
     let spec = CountSpec::new(Level::Ward, PeriodKind::Month).coverage([]);
-    let want = reference::counts(&crimes, &geo, &spec).unwrap();
+    let want = reference::counts(&truncated, &geo, &spec).unwrap();
     assert_same(&pair(prepared.counts(&spec).unwrap()), &want, "no coverage");
     // No rows at all.
     let none = crimes.head(Some(0));

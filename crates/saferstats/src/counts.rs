@@ -332,8 +332,7 @@ fn check_by(crimes: &DataFrame, by: &[String]) -> Result<()> {
 /// No index: a crime row whose LSOA is not in the geography, a geography row with no code at
 /// a level, a month outside every period.
 const NONE: u32 = u32::MAX;
-/// No month: a null `month`, or a date that is not the first day of a month (it matches no
-/// period, as a join on the period table's months would not match it).
+/// No month: a null `month` (any other date counts in its month).
 const NO_MONTH: i32 = i32::MIN;
 
 /// Crimes joined to a geography once, for many count tables.
@@ -548,12 +547,8 @@ impl PreparedCrimes {
                 Some(d) => match last {
                     Some((day, ix)) if day == d => ix,
                     _ => {
-                        let ym = YearMonth::from_epoch_days(d);
-                        let ix = if ym.to_epoch_days() == d {
-                            ym.index()
-                        } else {
-                            NO_MONTH
-                        };
+                        // Any day counts in its month (as `months_in` reads it).
+                        let ix = YearMonth::from_epoch_days(d).index();
                         last = Some((d, ix));
                         ix
                     }
