@@ -314,11 +314,11 @@ pub fn verdict_dispersed(
             format!("{text} fewer")
         }
     };
-    let level = format!("{}%", trim_float(confidence * 100.0));
-    let phi = trim_float(dispersion);
     if significant {
+        let level = format!("{}%", trim_float(confidence * 100.0));
         let direction = if diff > 0.0 { "increase" } else { "decrease" };
         let allowing = if quasi {
+            let phi = trim_float(dispersion);
             format!(" allowing for month-to-month variation (dispersion {phi})")
         } else {
             String::new()
@@ -340,7 +340,7 @@ pub fn verdict_dispersed(
         let (head, tail) = if quasi {
             (
                 "no significant change once month-to-month variation is allowed for",
-                format!("; dispersion {phi}"),
+                format!("; dispersion {}", trim_float(dispersion)),
             )
         } else {
             ("no significant change", String::new())
@@ -791,9 +791,10 @@ fn change_rows(
     cols.push(Column::new("p_value".into(), p));
     cols.push(Column::new("test_statistic".into(), stat));
     cols.push(Column::new("method".into(), methods));
+    let confidence_text = format!("{}%", trim_float(confidence * 100.0));
     cols.push(Column::new(
         "confidence".into(),
-        vec![format!("{}%", trim_float(confidence * 100.0)); n],
+        vec![confidence_text.as_str(); n],
     ));
     cols.push(Column::new("dispersion".into(), dispersions));
     cols.push(Column::new("significant".into(), sig));
