@@ -76,30 +76,29 @@ impl<'a> Records<'a> {
         }
         let rest = &self.data[self.pos..];
         let line = self.line;
-        let (end, next) = match memchr::memchr(b'\n', rest) {
+        // One pass finds the end of the line or, first, a quote (then the slow path).
+        let (end, next) = match memchr::memchr2(b'\n', b'"', rest) {
+            Some(i) if rest[i] == b'"' => return self.quoted_record(line),
             Some(i) => (i, i + 1),
             None => (rest.len(), rest.len()),
         };
         let raw = &rest[..end];
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if memchr::memchr(b'"', raw).is_none() {
-            self.fields.clear();
-            let mut from = 0;
-            for comma in memchr::memchr_iter(b',', raw) {
-                self.fields.push(from..comma);
-                from = comma + 1;
-            }
-            self.fields.push(from..raw.len());
-            self.pos += next;
-            self.line += 1;
-            let text = utf8(self.name, raw, &self.fields, line)?;
-            return Ok(Some(Record {
-                text,
-                fields: &self.fields,
-                line,
-            }));
+        self.fields.clear();
+        let mut from = 0;
+        for comma in memchr::memchr_iter(b',', raw) {
+            self.fields.push(from..comma);
+            from = comma + 1;
         }
-        self.quoted_record(line)
+        self.fields.push(from..raw.len());
+        self.pos += next;
+        self.line += 1;
+        let text = utf8(self.name, raw, &self.fields, line)?;
+        Ok(Some(Record {
+            text,
+            fields: &self.fields,
+            line,
+        }))
     }
 
     /// A record with at least one quote character, unescaped into the scratch buffer.
