@@ -182,3 +182,32 @@ def test_panic_becomes_an_exception_not_a_crash():
         _saferstats._panic_for_tests()
     # the interpreter is still alive and the library still works
     assert ss.datasets.medway_2014().crimes.report.rows_read == 25118
+
+
+def test_read_cache_is_used_and_never_stale(tmp_path: Path):
+    from saferstats.datasets import medway_2014_folder
+
+    folder = tmp_path / "police"
+    folder.mkdir()
+    files = sorted(Path(medway_2014_folder()).rglob("*-street.csv.gz"))
+    names = [f.name.removesuffix(".gz") for f in files]
+    for f, name in zip(files, names):
+        (folder / name).write_bytes(gzip.decompress(f.read_bytes()))
+    cache = tmp_path / "cache"
+    first = ss.read_police_uk(folder, cache_dir=cache)
+    second = ss.read_police_uk(folder, cache_dir=cache)
+    n = len(files)
+    assert (first.report.cache["misses"], first.report.cache["hits"]) == (n, 0)
+    assert (second.report.cache["misses"], second.report.cache["hits"]) == (0, n)
+    assert second.crimes.equals(first.crimes)
+    # A changed file (same size) is parsed again: never served from its stale entry.
+    target = folder / names[0]
+    raw = bytearray(target.read_bytes())
+    at = raw.index(b"Burglary")
+    raw[at : at + 8] = b"Burglarx"
+    target.write_bytes(bytes(raw))
+    third = ss.read_police_uk(folder, cache_dir=cache)
+    assert (third.report.cache["hits"], third.report.cache["stale"]) == (n - 1, 1)
+    assert third.report.unknown_crime_types == {"Burglarx": 1}
+    with pytest.raises(ss.ParameterError):
+        ss.read_police_uk(folder, cache_dir=3)
