@@ -424,7 +424,7 @@ fn date(days: &[Option<&str>]) -> Column {
 /// grouping columns of different dtypes; a ward code given two names.
 #[test]
 fn edge_cases_equal_the_reference() {
-    let month = date(&[
+    let days = [
         Some("2014-01-01"),
         Some("2014-01-01"),
         Some("2014-02-01"),
@@ -435,7 +435,8 @@ fn edge_cases_equal_the_reference() {
         Some("2014-04-01"),
         Some("2015-01-01"),
         Some("2014-01-01"),
-    ]);
+    ];
+    let month = date(&days);
     let crimes = DataFrame::new_infer_height(vec![
         month,
         Column::new(
@@ -500,20 +501,12 @@ fn edge_cases_equal_the_reference() {
     let spec = CountSpec::new(Level::Ward, PeriodKind::CalendarYear);
     let (t, r) = pair(prepared.counts(&spec).unwrap());
     let mut truncated = crimes.clone();
-    truncated
-        .with_column(date(&[
-            Some("2014-01-01"),
-            Some("2014-01-01"),
-            Some("2014-02-01"),
-            Some("2014-02-01"),
-            None,
-            Some("2014-03-01"),
-            Some("2014-03-01"),
-            Some("2014-04-01"),
-            Some("2015-01-01"),
-            Some("2014-01-01"),
-        ]))
-        .unwrap();
+    let firsts: Vec<Option<String>> = days
+        .iter()
+        .map(|d| d.map(|d| format!("{}-01", &d[..7])))
+        .collect();
+    let firsts: Vec<Option<&str>> = firsts.iter().map(Option::as_deref).collect();
+    truncated.with_column(date(&firsts)).unwrap();
     let want = reference::counts(&truncated, &geo, &spec).unwrap();
     assert_same(&(t.clone(), r.clone()), &want, "worked example");
     let count: Vec<i64> = t
