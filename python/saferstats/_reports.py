@@ -54,12 +54,18 @@ def _html(value: Any) -> str:
 
 @dataclass(frozen=True)
 class FileReport(Report):
-    """One file read: rows read and kept, months found."""
+    """One file read: rows read and kept, months found.
+
+    ``archive`` is the bulk archive a file was read from (None for a loose file);
+    ``from_cache`` says whether it came from the read cache (None when no cache was used).
+    """
 
     source: str
     rows_read: int
     rows_kept: int
     months: list[str]
+    archive: Optional[str] = None
+    from_cache: Optional[bool] = None
 
 
 @dataclass(frozen=True)

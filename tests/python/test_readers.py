@@ -211,3 +211,19 @@ def test_read_cache_is_used_and_never_stale(tmp_path: Path):
     assert third.report.unknown_crime_types == {"Burglarx": 1}
     with pytest.raises(ss.ParameterError):
         ss.read_police_uk(folder, cache_dir=3)
+
+
+def test_bulk_archive_files_name_their_archive(tmp_path: Path):
+    import zipfile
+
+    from saferstats.datasets import medway_2014_folder
+
+    files = sorted(Path(medway_2014_folder()).rglob("*-street.csv.gz"))[:2]
+    archive = tmp_path / "2014-02.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in files:
+            month = f.name[:7]
+            z.writestr(f"{month}/{f.name.removesuffix('.gz')}", gzip.decompress(f.read_bytes()))
+    data = ss.read_police_uk(archive)
+    assert [r.archive for r in data.report.files] == [str(archive)] * 2
+    assert data.report.rows_read == sum(r.rows_read for r in data.report.files)
