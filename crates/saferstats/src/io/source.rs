@@ -107,9 +107,7 @@ impl CsvSource {
 
     /// Position of a column in the header (case-insensitive), if present.
     pub fn find_column(&self, name: &str) -> Option<usize> {
-        self.header
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(name))
+        find_column(&self.header, name)
     }
 
     /// A `BadValue` error for this source.
@@ -159,6 +157,20 @@ pub(crate) fn decompressed(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
             reason: e.to_string(),
         })?;
     Ok(out)
+}
+
+/// Position of a header column (case-insensitive), if present.
+pub(crate) fn find_column(header: &[String], name: &str) -> Option<usize> {
+    header.iter().position(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// Position of a header column, or a `MissingColumn` error naming it and the header found.
+pub(crate) fn column(source_name: &str, header: &[String], name: &str) -> Result<usize> {
+    find_column(header, name).ok_or_else(|| Error::MissingColumn {
+        source_name: source_name.to_string(),
+        column: name.to_string(),
+        found: header.join(", "),
+    })
 }
 
 /// A `BadValue` error: the source, line, column, value and why it is refused.

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::io::police_uk::{CRIME_TYPES, HISTORICAL_CRIME_TYPES, columns};
 use crate::io::records::Records;
-use crate::io::source::{bad_value, parse_optional_f64};
+use crate::io::source::{bad_value, column, find_column, parse_optional_f64};
 use crate::period::YearMonth;
 
 /// What one file holds besides its rows; stored with the rows in the read cache.
@@ -201,20 +201,6 @@ fn trim(s: &str) -> &str {
         (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
         _ => s.trim(),
     }
-}
-
-/// Position of a header column (case-insensitive), if present.
-fn find_column(header: &[String], name: &str) -> Option<usize> {
-    header.iter().position(|h| h.eq_ignore_ascii_case(name))
-}
-
-/// Position of a header column, or a `MissingColumn` error naming it.
-fn column(source_name: &str, header: &[String], name: &str) -> Result<usize> {
-    find_column(header, name).ok_or_else(|| Error::MissingColumn {
-        source_name: source_name.to_string(),
-        column: name.to_string(),
-        found: header.join(", "),
-    })
 }
 
 /// Rows a file of `bytes` bytes probably holds (police.uk lines are 150-250 bytes), to size
