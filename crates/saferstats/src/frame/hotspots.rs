@@ -276,21 +276,24 @@ pub fn hotspots(
     let mut top_names = Vec::new();
     // The Poisson null share and the baseline Gini share one set of expected order statistics
     // (the costly part, growing with the counts): computed once per group, groups in parallel.
-    let nulls: Vec<(f64, f64)> = groups
+    let group_counts: Vec<Vec<f64>> = groups
+        .iter()
+        .map(|g| g.iter().map(|&i| y[i]).collect())
+        .collect();
+    let nulls: Vec<(f64, f64)> = group_counts
         .par_iter()
-        .map(|g| {
-            if !spec.poisson_null {
-                return (f64::NAN, f64::NAN);
+        .map(|c| {
+            if spec.poisson_null {
+                poisson_null_and_baseline_gini(c, spec.top)
+            } else {
+                (f64::NAN, f64::NAN)
             }
-            let c: Vec<f64> = g.iter().map(|&i| y[i]).collect();
-            poisson_null_and_baseline_gini(&c, spec.top)
         })
         .collect();
-    for (g, &(null_share, baseline_gini)) in groups.iter().zip(&nulls) {
-        let c: Vec<f64> = g.iter().map(|&i| y[i]).collect();
+    for ((g, c), &(null_share, baseline_gini)) in groups.iter().zip(&group_counts).zip(&nulls) {
         let k: Vec<&str> = g.iter().map(|&i| codes[i].as_str()).collect();
         let total: f64 = c.iter().sum();
-        let order = rank_descending(&c, &k);
+        let order = rank_descending(c, &k);
         let mut running = 0.0;
         for (pos, &j) in order.iter().enumerate() {
             let i = g[j];
@@ -320,7 +323,7 @@ pub fn hotspots(
         let prev_share = prev_tops.get(&key_text(counts, &pk, g[0])?).map(|tops| {
             let held: f64 = g
                 .iter()
-                .zip(&c)
+                .zip(c)
                 .filter(|(i, _)| tops.contains(&codes[**i]))
                 .map(|(_, v)| *v)
                 .sum();
@@ -328,16 +331,16 @@ pub fn hotspots(
         });
         prev_shares.push(prev_share.filter(|v| v.is_finite()));
         null_shares.push((total > 0.0 && null_share.is_finite()).then_some(null_share));
-        let t = areas_holding(&c);
+        let t = areas_holding(c);
         let finite = |v: f64| v.is_finite().then_some(v);
         a25.push(finite(t.areas_for_25));
         f25.push(finite(t.fraction_for_25));
         a50.push(finite(t.areas_for_50));
         f50.push(finite(t.fraction_for_50));
-        g0.push(finite(gini(&c)));
-        g1.push(finite(gini_unbiased(&c)));
-        g2.push(finite(generalised_gini(&c)));
-        g3.push(finite(generalised_gini_unbiased(&c)));
+        g0.push(finite(gini(c)));
+        g1.push(finite(gini_unbiased(c)));
+        g2.push(finite(generalised_gini(c)));
+        g3.push(finite(generalised_gini_unbiased(c)));
         g4.push(finite(baseline_gini));
     }
     let mut ranking = counts.clone();
